@@ -1,4 +1,4 @@
-// Included first by every core header: the core must stay free of PostgreSQL
+// Included last by every core source file: the core must stay free of PostgreSQL
 // headers so it can be unit-tested, fuzzed and benchmarked on its own.
 #pragma once
 

@@ -2,6 +2,9 @@
 
 #include <cmath>
 
+// Last: fails the build if anything above pulled in a PostgreSQL header.
+#include "cpp_only.hpp"
+
 namespace mql {
 
 double decay_factor(Micros dt, const DecayConfig &cfg) noexcept {

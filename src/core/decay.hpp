@@ -1,7 +1,6 @@
 // Exponential decay of intent, kept incrementally: a value and the time it
 // is valid at, so adding an event is O(1) whatever the lead's history.
 #pragma once
-#include "cpp_only.hpp"
 
 #include <cstdint>
 

@@ -3,6 +3,9 @@
 #include <charconv>
 #include <cmath>
 
+// Last: fails the build if anything above pulled in a PostgreSQL header.
+#include "cpp_only.hpp"
+
 namespace mql {
 namespace {
 
@@ -57,9 +60,15 @@ std::optional<double> scalar_number(const Scalar &s) {
 
 // Three-way comparison of an attribute with a rule scalar: numbers
 // numerically (numeric strings included), strings case-insensitively.
+// For ordering (not equality) two strings that both read as numbers compare
+// numerically, so "employees" < "1000" works on text data; equality keeps
+// text semantics so "02134" and "2134" stay different postcodes.
 // Empty when the two cannot be ordered.
-std::optional<int> compare(const Attr &a, const Scalar &s) {
+std::optional<int> compare(const Attr &a, const Scalar &s, bool ordering) {
   bool either_number = a.kind == Attr::Kind::Number || s.kind == Scalar::Kind::Number;
+  if (ordering && !either_number && a.kind == Attr::Kind::String &&
+      s.kind == Scalar::Kind::String && parse_number(a.text) && parse_number(s.text))
+    either_number = true;
   if (either_number) {
     auto x = as_number(a.kind, a.number, a.text);
     auto y = scalar_number(s);
@@ -74,7 +83,7 @@ std::optional<int> compare(const Attr &a, const Scalar &s) {
 bool equal(const Attr &a, const Scalar &s) {
   if (a.kind == Attr::Kind::Bool || s.kind == Scalar::Kind::Bool)
     return a.kind == Attr::Kind::Bool && s.kind == Scalar::Kind::Bool && a.boolean == s.boolean;
-  auto c = compare(a, s);
+  auto c = compare(a, s, false);
   return c && *c == 0;
 }
 
@@ -91,7 +100,10 @@ std::optional<double> parse_number(std::string_view text) noexcept {
   while (b < e && text[b] == ' ') b++;
   while (e > b && text[e - 1] == ' ') e--;
   if (b == e) return std::nullopt;
-  if (text[b] == '+') b++; // from_chars refuses a leading '+'
+  if (text[b] == '+') { // from_chars refuses a leading '+'
+    b++;
+    if (b == e || text[b] == '-') return std::nullopt;
+  }
   double v = 0;
   auto r = std::from_chars(text.data() + b, text.data() + e, v, std::chars_format::general);
   if (r.ec != std::errc() || r.ptr != text.data() + e || !std::isfinite(v)) return std::nullopt;
@@ -158,7 +170,7 @@ const char *effect_name(Effect effect) noexcept {
   return "?";
 }
 
-std::string op_list() {
+const char *op_list() noexcept {
   return "=, <>, in, not in, <, <=, >, >=, exists, not exists, ends_with";
 }
 
@@ -177,7 +189,7 @@ bool compile_rule(int64_t id, std::string_view attribute, std::string_view op_te
   auto op = parse_op(op_text);
   if (!op)
     return fail("op", "unknown fit rule operator \"" + std::string(op_text) + "\"",
-                "Valid operators are: " + op_list() + ".");
+                std::string("Valid operators are: ") + op_list() + ".");
   auto effect = parse_effect(effect_text);
   if (!effect)
     return fail("effect", "unknown fit rule effect \"" + std::string(effect_text) + "\"",
@@ -268,7 +280,7 @@ bool rule_matches(const Rule &rule, const Attr &attr) noexcept {
   case Op::Le:
   case Op::Gt:
   case Op::Ge: {
-    auto c = compare(attr, v);
+    auto c = compare(attr, v, true);
     if (!c) return false;
     if (rule.op == Op::Lt) return *c < 0;
     if (rule.op == Op::Le) return *c <= 0;

@@ -2,7 +2,6 @@
 // into points, requirements and exclusions. Compiled once per statement,
 // evaluated per lead with no allocation.
 #pragma once
-#include "cpp_only.hpp"
 
 #include <cstdint>
 #include <optional>
@@ -63,7 +62,7 @@ std::optional<Op> parse_op(std::string_view text) noexcept;
 std::optional<Effect> parse_effect(std::string_view text) noexcept;
 const char *op_name(Op op) noexcept;
 const char *effect_name(Effect effect) noexcept;
-std::string op_list();
+const char *op_list() noexcept;
 
 // Validates and compiles one rule; on failure returns false and fills err.
 // `points` is empty when the column is NULL.

@@ -2,6 +2,9 @@
 
 #include <algorithm>
 
+// Last: fails the build if anything above pulled in a PostgreSQL header.
+#include "cpp_only.hpp"
+
 namespace mql {
 
 void sort_events(Event *events, size_t n) noexcept {
@@ -39,7 +42,9 @@ std::optional<Crossing> walk(const LeadState &state, Intent running, const Event
       if (was < cfg.threshold && now >= cfg.threshold) return Crossing{t, now, true};
     } else {
       Micros tau = std::max(t, state.stage_changed_at);
-      if (i + 1 < n && ev[i + 1].occurred <= tau) continue; // judge with all events up to tau
+      // An event before the stage began is judged at the stage's start,
+      // with every event up to then.
+      if (tau > t && i + 1 < n && ev[i + 1].occurred <= tau) continue;
       double score = state.fit + running.value_at(tau, cfg.decay);
       if (score >= cfg.threshold) return Crossing{tau, score, false};
     }

@@ -2,7 +2,6 @@
 // inserted for it, the lead's new intent and, if it crosses the threshold,
 // when and at what score. Pure arithmetic: the glue does all I/O.
 #pragma once
-#include "cpp_only.hpp"
 
 #include "decay.hpp"
 #include "stage.hpp"
@@ -21,7 +20,8 @@ struct Event {
 };
 
 // Sorts by (lead_id, occurred, event_id): the order transitions are judged
-// in, so one statement and one-event-per-statement agree.
+// in. The lead is judged after each event, so a statement gives the same
+// transitions as inserting its events one per statement in that order.
 void sort_events(Event *events, size_t n) noexcept;
 
 struct QualifyConfig {

@@ -2,6 +2,9 @@
 
 #include <array>
 
+// Last: fails the build if anything above pulled in a PostgreSQL header.
+#include "cpp_only.hpp"
+
 namespace mql {
 namespace {
 
@@ -21,6 +24,8 @@ bool normalise(std::string_view in, std::string &out) {
   while (b < e && is_space(in[b])) b++;
   while (e > b && is_space(in[e - 1])) e--;
   if (e - b > 64) return false;
+  // Separators belong between words only.
+  if (b < e && (in[b] == '_' || in[b] == '-' || in[e - 1] == '_' || in[e - 1] == '-')) return false;
   out.clear();
   bool pending_sep = false;
   for (size_t i = b; i < e; i++) {
@@ -59,13 +64,8 @@ const char *stage_name(Stage stage) noexcept {
 
 bool stage_valid(uint8_t code) noexcept { return code < kStageCount; }
 
-std::string stage_list() {
-  std::string out;
-  for (int i = 0; i < kStageCount; i++) {
-    if (i) out += ", ";
-    out += kNames[i];
-  }
-  return out;
+const char *stage_list() noexcept {
+  return "lead, mql, sql, opportunity, customer, recycled, disqualified";
 }
 
 int stage_rank(Stage stage) noexcept {

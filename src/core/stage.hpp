@@ -1,6 +1,5 @@
 // The lifecycle stage machine: names, parsing, funnel rank and guardrails.
 #pragma once
-#include "cpp_only.hpp"
 
 #include <cstdint>
 #include <optional>
@@ -36,7 +35,7 @@ bool stage_valid(uint8_t code) noexcept;
 
 // "lead, mql, sql, opportunity, customer, recycled, disqualified": used in
 // error hints so users see what they may type.
-std::string stage_list();
+const char *stage_list() noexcept;
 
 // 1..5 along lead -> customer; 0 for the detours recycled and disqualified
 // (the SQL function maps 0 to NULL).

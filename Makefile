@@ -1,0 +1,35 @@
+# pg_mql: PGXS build of the extension. The pure C++ core and its unit tests
+# are also built by CMakeLists.txt.
+EXTENSION = pg_mql
+EXTVERSION = 1.0
+MODULE_big = pg_mql
+
+CORE_OBJS = src/core/stage.o src/core/decay.o src/core/fit_rules.o src/core/qualify.o \
+            src/core/selftest.o
+GLUE_OBJS = src/glue/module.o src/glue/boundary.o src/glue/stage_type.o src/glue/config.o \
+            src/glue/transition.o src/glue/lead_triggers.o src/glue/event_trigger.o \
+            src/glue/functions.o
+OBJS = $(CORE_OBJS) $(GLUE_OBJS)
+
+# The versioned install script is assembled from src/sql/, in file order.
+SQL_PARTS = $(sort $(wildcard src/sql/*.sql))
+DATA_built = $(EXTENSION)--$(EXTVERSION).sql
+EXTRA_CLEAN = $(EXTENSION)--$(EXTVERSION).sql
+
+REGRESS = $(patsubst sql/%.sql,%,$(sort $(wildcard sql/*.sql)))
+REGRESS_OPTS = --inputdir=. --load-extension=plpgsql
+
+PG_CONFIG ?= pg_config
+PG_CPPFLAGS = -I$(srcdir)/src/core -I$(srcdir)/src/glue
+PG_CXXFLAGS = -std=c++17 -Wno-register -fno-omit-frame-pointer
+SHLIB_LINK = -lstdc++
+
+# No LLVM bitcode: JIT inlining of this module is not worth a clang dependency.
+override with_llvm = no
+
+PGXS := $(shell $(PG_CONFIG) --pgxs)
+include $(PGXS)
+
+
+$(EXTENSION)--$(EXTVERSION).sql: $(SQL_PARTS)
+	cat $^ > $@

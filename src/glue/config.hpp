@@ -1,0 +1,72 @@
+// The scoring configuration (settings, event weights, fit rules), loaded
+// once per statement and cached, so no per-row catalog lookup or SPI query
+// happens on the hot path.
+#pragma once
+
+#include "pg.hpp"
+
+#include "fit_rules.hpp"
+#include "qualify.hpp"
+
+#include <deque>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+namespace mql::pg {
+
+// Where a rule's attribute is read from.
+enum class AttrSource : uint8_t { Json, Email, Source, Campaign };
+
+struct Config {
+  QualifyConfig qualify;
+  std::vector<Rule> rules;
+  std::vector<AttrSource> rule_sources; // parallel to rules
+  std::deque<std::string> weight_keys;  // owns the keys of `weights`
+  std::unordered_map<std::string_view, double> weights;
+
+  // An unknown event type weighs 0.
+  double weight_of(std::string_view event_type) const noexcept {
+    auto it = weights.find(event_type);
+    return it == weights.end() ? 0.0 : it->second;
+  }
+};
+
+// The configuration as this statement sees it; reloads (with SPI) when the
+// transaction, the statement or this backend's configuration changed.
+// The caller must be connected to SPI.
+const Config &config_get();
+
+// Forces a reload at the next config_get(): called by the triggers on the
+// configuration tables.
+void config_invalidate();
+
+// half_life interval in microseconds (months count 30 days); 0 when NULL.
+int64 interval_micros(const Interval *iv);
+
+// Converts a jsonb numeric to double without raising on overflow (giving
+// +/-infinity, which the rule compiler refuses).
+double numeric_to_double(Numeric n);
+
+// Fills attrs[i] for rules[i] from a lead's columns. The jsonb and text
+// datums must stay valid (detoasted) while attrs is used.
+void lead_attrs(const Config &cfg, Jsonb *attributes, text *email, text *source,
+                text *campaign, Attr *attrs);
+
+} // namespace mql::pg
+
+namespace mql::pg {
+
+// Validates one fit rule given as SQL values and raises 22023 naming the
+// field at fault. On success copies the canonical operator and effect names
+// (static strings) to *op_out and *effect_out.
+void check_rule_sql(const char *attribute, const char *op, Jsonb *value, bool points_null,
+                    double points, const char *effect, const char **op_out,
+                    const char **effect_out);
+
+// Whether a rule (op, value) matches an attribute given as jsonb (NULL when
+// the lead lacks it). Raises 22023 for a malformed rule.
+bool rule_matches_sql(const char *op, Jsonb *value, Jsonb *attribute);
+
+} // namespace mql::pg

@@ -1,0 +1,274 @@
+// The AFTER INSERT statement trigger on mql.events: one pass over the
+// transition table scores every lead the statement touched, creates the
+// leads that do not exist yet, and qualifies leads that cross the threshold.
+// Per statement it runs a fixed number of SPI queries whatever the row
+// count, plus one history query per qualifiable lead that received an event
+// older than its latest one.
+#include "pg.hpp"
+
+#include "config.hpp"
+#include "stage_type.hpp"
+#include "transition.hpp"
+
+extern "C" {
+PG_FUNCTION_INFO_V1(mql_events_after_insert);
+}
+
+using namespace mql;
+using namespace mql::pg;
+
+namespace {
+
+SPIPlanPtr keep(const char *sql, int nargs, Oid *types) {
+  SPIPlanPtr p = SPI_prepare(sql, nargs, types);
+  if (p == nullptr) elog(ERROR, "pg_mql: could not prepare: %s", sql);
+  SPI_keepplan(p);
+  return p;
+}
+
+// Creates missing leads and locks existing ones, in lead_id order, in one
+// statement: concurrent inserts over overlapping leads take their locks in
+// the same order and so cannot deadlock each other.
+void create_and_lock(Datum ids, Datum first_seen) {
+  static SPIPlanPtr plan = nullptr;
+  if (!plan) {
+    Oid types[2] = {INT8ARRAYOID, TIMESTAMPTZARRAYOID};
+    plan = keep("INSERT INTO mql.leads AS l (lead_id, created_at) "
+                "SELECT u.id, u.t FROM ROWS FROM (pg_catalog.unnest($1), pg_catalog.unnest($2)) AS u(id, t) "
+                "ORDER BY u.id "
+                "ON CONFLICT (lead_id) DO UPDATE SET intent_score = l.intent_score WHERE false",
+                2, types);
+  }
+  Datum values[2] = {ids, first_seen};
+  int rc = SPI_execute_plan(plan, values, nullptr, false, 0);
+  if (rc != SPI_OK_INSERT) elog(ERROR, "pg_mql: could not create leads (SPI %d)", rc);
+}
+
+SPITupleTable *read_states(Datum ids) {
+  static SPIPlanPtr plan = nullptr;
+  if (!plan) {
+    Oid types[1] = {INT8ARRAYOID};
+    plan = keep("SELECT lead_id, stage, fit_score, intent_score, score_at, stage_changed_at, "
+                "email, source, campaign, attributes FROM mql.leads "
+                "WHERE lead_id OPERATOR(pg_catalog.=) ANY ($1) ORDER BY lead_id",
+                1, types);
+  }
+  Datum values[1] = {ids};
+  if (SPI_execute_plan(plan, values, nullptr, false, 0) != SPI_OK_SELECT)
+    elog(ERROR, "pg_mql: could not read leads");
+  return SPI_tuptable;
+}
+
+// Every event of one lead, sorted, weighed with this statement's weights.
+Event *lead_history(const Config &cfg, int64 lead_id, size_t &n) {
+  static SPIPlanPtr plan = nullptr;
+  if (!plan) {
+    Oid types[1] = {INT8OID};
+    plan = keep("SELECT event_type, occurred_at, event_id FROM mql.events "
+                "WHERE lead_id OPERATOR(pg_catalog.=) $1",
+                1, types);
+  }
+  Datum values[1] = {Int64GetDatum(lead_id)};
+  if (SPI_execute_plan(plan, values, nullptr, true, 0) != SPI_OK_SELECT)
+    elog(ERROR, "pg_mql: could not read the events of lead %lld", (long long)lead_id);
+  n = SPI_processed;
+  Event *ev = (Event *)MemoryContextAllocHuge(CurrentMemoryContext, sizeof(Event) * (n + 1));
+  for (size_t i = 0; i < n; i++) {
+    bool isnull;
+    HeapTuple t = SPI_tuptable->vals[i];
+    TupleDesc d = SPI_tuptable->tupdesc;
+    text *type = DatumGetTextPP(SPI_getbinval(t, d, 1, &isnull));
+    ev[i].lead_id = lead_id;
+    ev[i].occurred = DatumGetTimestampTz(SPI_getbinval(t, d, 2, &isnull));
+    ev[i].event_id = DatumGetInt64(SPI_getbinval(t, d, 3, &isnull));
+    ev[i].weight = cfg.weight_of(std::string_view(VARDATA_ANY(type), VARSIZE_ANY_EXHDR(type)));
+  }
+  SPI_freetuptable(SPI_tuptable);
+  sort_events(ev, n);
+  return ev;
+}
+
+void update_leads(Datum ids, Datum intents, Datum score_ats) {
+  static SPIPlanPtr plan = nullptr;
+  if (!plan) {
+    Oid types[3] = {INT8ARRAYOID, FLOAT8ARRAYOID, TIMESTAMPTZARRAYOID};
+    plan = keep("UPDATE mql.leads AS l SET intent_score = u.i, score_at = u.t "
+                "FROM ROWS FROM (pg_catalog.unnest($1), pg_catalog.unnest($2), pg_catalog.unnest($3)) "
+                "AS u(id, i, t) "
+                "WHERE l.lead_id OPERATOR(pg_catalog.=) u.id",
+                3, types);
+  }
+  Datum values[3] = {ids, intents, score_ats};
+  if (SPI_execute_plan(plan, values, nullptr, false, 0) != SPI_OK_UPDATE)
+    elog(ERROR, "pg_mql: could not update leads");
+}
+
+Datum int8_array(const Datum *v, int n) {
+  return PointerGetDatum(construct_array(const_cast<Datum *>(v), n, INT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+}
+Datum float8_array(const Datum *v, int n) {
+  return PointerGetDatum(construct_array(const_cast<Datum *>(v), n, FLOAT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+}
+Datum timestamptz_array(const Datum *v, int n) {
+  return PointerGetDatum(construct_array(const_cast<Datum *>(v), n, TIMESTAMPTZOID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+}
+
+int attno(TupleDesc d, const char *name) {
+  int n = SPI_fnumber(d, name);
+  if (n <= 0) elog(ERROR, "pg_mql: mql.events has no column \"%s\"", name);
+  return n;
+}
+
+// Reads the transition table into a flat array of events (palloc'd).
+Event *read_new_events(const Config &cfg, Tuplestorestate *ts, TupleDesc d, size_t &n) {
+  int a_lead = attno(d, "lead_id"), a_type = attno(d, "event_type"),
+      a_occ = attno(d, "occurred_at"), a_id = attno(d, "event_id");
+  size_t cap = 1024;
+  n = 0;
+  Event *ev = (Event *)MemoryContextAllocHuge(CurrentMemoryContext, sizeof(Event) * cap);
+  TupleTableSlot *slot = MakeSingleTupleTableSlot(d, &TTSOpsMinimalTuple);
+  tuplestore_rescan(ts);
+  while (tuplestore_gettupleslot(ts, true, false, slot)) {
+    bool isnull;
+    if (n == cap) {
+      cap *= 2;
+      ev = (Event *)repalloc_huge(ev, sizeof(Event) * cap);
+    }
+    Event &e = ev[n++];
+    e.lead_id = DatumGetInt64(slot_getattr(slot, a_lead, &isnull));
+    e.occurred = DatumGetTimestampTz(slot_getattr(slot, a_occ, &isnull));
+    e.event_id = DatumGetInt64(slot_getattr(slot, a_id, &isnull));
+    if (TIMESTAMP_NOT_FINITE(e.occurred))
+      ereport(ERROR, (errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+                      errmsg("occurred_at of an event for lead %lld must be a finite timestamp",
+                             (long long)e.lead_id),
+                      errdetail("Decay needs a real point in time; 'infinity' and '-infinity' have none.")));
+    Datum t = slot_getattr(slot, a_type, &isnull);
+    struct varlena *raw = (struct varlena *)DatumGetPointer(t);
+    text *type = (text *)PG_DETOAST_DATUM_PACKED(t);
+    e.weight = cfg.weight_of(std::string_view(VARDATA_ANY(type), VARSIZE_ANY_EXHDR(type)));
+    if ((Pointer)type != (Pointer)raw) pfree(type);
+    CHECK_FOR_INTERRUPTS();
+  }
+  ExecDropSingleTupleTableSlot(slot);
+  return ev;
+}
+
+} // namespace
+
+Datum mql_events_after_insert(PG_FUNCTION_ARGS) {
+  if (!CALLED_AS_TRIGGER(fcinfo))
+    ereport(ERROR, (errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+                    errmsg("mql_events_after_insert() must be called as a trigger")));
+  TriggerData *td = (TriggerData *)fcinfo->context;
+  if (!TRIGGER_FIRED_AFTER(td->tg_event) || TRIGGER_FIRED_FOR_ROW(td->tg_event) ||
+      !TRIGGER_FIRED_BY_INSERT(td->tg_event) || td->tg_newtable == nullptr)
+    ereport(ERROR, (errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+                    errmsg("mql_events_after_insert() must be an AFTER INSERT FOR EACH STATEMENT "
+                           "trigger with REFERENCING NEW TABLE")));
+
+  SPI_connect();
+  const Config &cfg = config_get();
+  size_t n = 0;
+  Event *ev = read_new_events(cfg, td->tg_newtable, td->tg_relation->rd_att, n);
+  if (n == 0) {
+    SPI_finish();
+    return PointerGetDatum(nullptr);
+  }
+  sort_events(ev, n);
+
+  // Group by lead: start offsets, ids and first occurred_at (a new lead's
+  // created_at: its first sign of life).
+  int nleads = 0;
+  for (size_t i = 0; i < n; i++)
+    if (i == 0 || ev[i].lead_id != ev[i - 1].lead_id) nleads++;
+  size_t *start = (size_t *)palloc_extended(sizeof(size_t) * (nleads + 1), MCXT_ALLOC_HUGE);
+  Datum *ids = (Datum *)palloc_extended(sizeof(Datum) * nleads, MCXT_ALLOC_HUGE);
+  Datum *first = (Datum *)palloc_extended(sizeof(Datum) * nleads, MCXT_ALLOC_HUGE);
+  for (size_t i = 0, k = 0; i < n; i++)
+    if (i == 0 || ev[i].lead_id != ev[i - 1].lead_id) {
+      start[k] = i;
+      ids[k] = Int64GetDatum(ev[i].lead_id);
+      first[k] = TimestampTzGetDatum(ev[i].occurred);
+      k++;
+    }
+  start[nleads] = n;
+  Datum id_array = int8_array(ids, nleads);
+
+  create_and_lock(id_array, timestamptz_array(first, nleads));
+  SPITupleTable *states = read_states(id_array);
+  if ((int)states->numvals != nleads)
+    elog(ERROR, "pg_mql: expected %d leads, found %llu", nleads, (unsigned long long)states->numvals);
+
+  Datum *intents = (Datum *)palloc_extended(sizeof(Datum) * nleads, MCXT_ALLOC_HUGE);
+  Datum *score_ats = (Datum *)palloc_extended(sizeof(Datum) * nleads, MCXT_ALLOC_HUGE);
+  AutoCrossing *path = (AutoCrossing *)palloc_extended(sizeof(AutoCrossing) * nleads, MCXT_ALLOC_HUGE);
+  Attr *attrs = (Attr *)palloc(sizeof(Attr) * (cfg.rules.size() + 1));
+  TupleDesc sd = states->tupdesc;
+
+  for (int k = 0; k < nleads; k++) {
+    HeapTuple row = states->vals[k];
+    bool isnull;
+    int64 lead_id = DatumGetInt64(SPI_getbinval(row, sd, 1, &isnull));
+    if (lead_id != DatumGetInt64(ids[k])) elog(ERROR, "pg_mql: lead order mismatch");
+    LeadState st;
+    st.stage = stage_from_datum(SPI_getbinval(row, sd, 2, &isnull));
+    st.fit = DatumGetFloat8(SPI_getbinval(row, sd, 3, &isnull));
+    st.intent.value = DatumGetFloat8(SPI_getbinval(row, sd, 4, &isnull));
+    Datum sa = SPI_getbinval(row, sd, 5, &isnull);
+    st.intent.has_events = !isnull;
+    st.intent.at = isnull ? 0 : DatumGetTimestampTz(sa);
+    Datum sc = SPI_getbinval(row, sd, 6, &isnull);
+    st.stage_changed_at = isnull ? 0 : DatumGetTimestampTz(sc);
+
+    const Event *lev = ev + start[k];
+    size_t ln = start[k + 1] - start[k];
+    LeadOutcome out = apply_events(st, lev, ln, cfg.qualify);
+    path[k] = AutoCrossing{lead_id, false, 0, 0, false};
+    if ((out.crossing || out.needs_history) && !cfg.rules.empty()) {
+      Datum a = SPI_getbinval(row, sd, 10, &isnull);
+      Jsonb *jb = isnull ? nullptr : DatumGetJsonbP(a);
+      auto txt = [&](int col) -> text * {
+        bool nul;
+        Datum v = SPI_getbinval(row, sd, col, &nul);
+        return nul ? nullptr : DatumGetTextPP(v);
+      };
+      lead_attrs(cfg, jb, txt(7), txt(8), txt(9), attrs);
+      st.eligible = evaluate_fit(cfg.rules, attrs).eligible;
+      if (!st.eligible) {
+        out.crossing.reset();
+        out.needs_history = false;
+      }
+    }
+    if (out.needs_history) {
+      size_t hn = 0;
+      Event *hist = lead_history(cfg, lead_id, hn);
+      out.crossing = find_crossing(st, hist, hn, lev[0].occurred, cfg.qualify);
+      pfree(hist);
+    }
+    if (out.crossing) {
+      path[k].crosses = true;
+      path[k].at = out.crossing->at;
+      path[k].score = out.crossing->score;
+      path[k].requalification = out.crossing->requalification;
+    }
+    intents[k] = Float8GetDatum(out.intent.value);
+    score_ats[k] = TimestampTzGetDatum(out.intent.at);
+  }
+
+  EventPath ctx{path, nleads};
+  EventPath *saved = g_event_path;
+  g_event_path = &ctx;
+  PG_TRY();
+  {
+    update_leads(id_array, float8_array(intents, nleads), timestamptz_array(score_ats, nleads));
+  }
+  PG_FINALLY();
+  {
+    g_event_path = saved;
+  }
+  PG_END_TRY();
+
+  SPI_finish();
+  return PointerGetDatum(nullptr);
+}

@@ -1,0 +1,311 @@
+// Row triggers on mql.leads: keep fit_score and stage bookkeeping right on
+// every INSERT and UPDATE, and pass every stage change through the
+// guardrails into mql.stage_history, whoever makes it.
+#include "pg.hpp"
+
+#include "config.hpp"
+#include "module.hpp"
+#include "stage_type.hpp"
+#include "transition.hpp"
+
+extern "C" {
+PG_FUNCTION_INFO_V1(mql_leads_before_insert);
+PG_FUNCTION_INFO_V1(mql_leads_before_update);
+}
+
+using namespace mql;
+using namespace mql::pg;
+
+namespace {
+
+// Attribute numbers of the columns the triggers read and write.
+struct LeadCols {
+  int lead_id, email, source, campaign, attributes, stage, fit_score, intent_score, score_at,
+      created_at, stage_changed_at, first_mql_at;
+};
+
+int col(TupleDesc d, const char *name) {
+  int n = SPI_fnumber(d, name);
+  if (n <= 0) elog(ERROR, "pg_mql: mql.leads has no column \"%s\"", name);
+  return n;
+}
+
+LeadCols lead_cols(TupleDesc d) {
+  return LeadCols{col(d, "lead_id"),      col(d, "email"),           col(d, "source"),
+                  col(d, "campaign"),     col(d, "attributes"),      col(d, "stage"),
+                  col(d, "fit_score"),    col(d, "intent_score"),    col(d, "score_at"),
+                  col(d, "created_at"),   col(d, "stage_changed_at"), col(d, "first_mql_at")};
+}
+
+// The new row's values, edited in place and formed into a tuple at the end.
+struct RowEdit {
+  int natts;
+  Datum *values;
+  bool *nulls;
+  bool *replace;
+
+  void set(int attno, Datum v, bool isnull = false) {
+    values[attno - 1] = v;
+    nulls[attno - 1] = isnull;
+    replace[attno - 1] = true;
+  }
+};
+
+RowEdit row_edit(TupleDesc d) {
+  RowEdit e;
+  e.natts = d->natts;
+  e.values = (Datum *)palloc0(sizeof(Datum) * d->natts);
+  e.nulls = (bool *)palloc0(sizeof(bool) * d->natts);
+  e.replace = (bool *)palloc0(sizeof(bool) * d->natts);
+  return e;
+}
+
+text *get_text(HeapTuple t, TupleDesc d, int attno) {
+  bool isnull;
+  Datum v = heap_getattr(t, attno, d, &isnull);
+  return isnull ? nullptr : DatumGetTextPP(v);
+}
+
+Jsonb *get_attributes(HeapTuple t, TupleDesc d, int attno) {
+  bool isnull;
+  Datum v = heap_getattr(t, attno, d, &isnull);
+  if (isnull) return nullptr;
+  Jsonb *jb = DatumGetJsonbP(v);
+  if (!JB_ROOT_IS_OBJECT(jb) || JB_ROOT_IS_SCALAR(jb))
+    ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+                    errmsg("lead attributes must be a JSON object"),
+                    errdetail("Got a JSON %s.", JB_ROOT_IS_SCALAR(jb) ? "scalar" : "array"),
+                    errhint("For example: '{\"employees\": 500, \"country\": \"DE\"}'.")));
+  return jb;
+}
+
+// Evaluates the fit rules on a lead row.
+FitResult lead_fit(const Config &cfg, HeapTuple t, TupleDesc d, const LeadCols &c) {
+  Attr *attrs = (Attr *)palloc(sizeof(Attr) * (cfg.rules.size() + 1));
+  lead_attrs(cfg, get_attributes(t, d, c.attributes), get_text(t, d, c.email),
+             get_text(t, d, c.source), get_text(t, d, c.campaign), attrs);
+  return evaluate_fit(cfg.rules, attrs);
+}
+
+bool column_changed(HeapTuple a, HeapTuple b, TupleDesc d, int attno) {
+  bool na, nb;
+  Datum va = heap_getattr(a, attno, d, &na);
+  Datum vb = heap_getattr(b, attno, d, &nb);
+  if (na || nb) return na != nb;
+  Form_pg_attribute att = TupleDescAttr(d, attno - 1);
+  return !datumIsEqual(va, vb, att->attbyval, att->attlen);
+}
+
+const char *current_actor() {
+  if (guc_actor && guc_actor[0]) return guc_actor;
+  return GetUserNameFromId(GetUserId(), false);
+}
+
+// The allowed targets from a stage, for the refusal's detail line.
+char *allowed_targets(Stage from) {
+  StringInfoData s;
+  initStringInfo(&s);
+  for (int i = 0; i < kStageCount; i++) {
+    Stage to = Stage(i);
+    if (to == from || !can_transition(from, to)) continue;
+    appendStringInfo(&s, "%s%s", s.len ? ", " : "", stage_name(to));
+  }
+  return s.len ? s.data : pstrdup("none");
+}
+
+void check_trigger(FunctionCallInfo fcinfo, const char *fn, bool want_update) {
+  if (!CALLED_AS_TRIGGER(fcinfo))
+    ereport(ERROR, (errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+                    errmsg("%s() must be called as a trigger", fn)));
+  TriggerData *td = (TriggerData *)fcinfo->context;
+  if (!TRIGGER_FIRED_BEFORE(td->tg_event) || !TRIGGER_FIRED_FOR_ROW(td->tg_event) ||
+      (want_update ? !TRIGGER_FIRED_BY_UPDATE(td->tg_event) : !TRIGGER_FIRED_BY_INSERT(td->tg_event)))
+    ereport(ERROR, (errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+                    errmsg("%s() must be a BEFORE %s FOR EACH ROW trigger", fn,
+                           want_update ? "UPDATE" : "INSERT")));
+}
+
+} // namespace
+
+// BEFORE INSERT: derived columns are pg_mql's, whatever the INSERT said:
+// fit_score from the rules, intent from events only, and the stage clock
+// starting at created_at.
+Datum mql_leads_before_insert(PG_FUNCTION_ARGS) {
+  check_trigger(fcinfo, "mql_leads_before_insert", false);
+  TriggerData *td = (TriggerData *)fcinfo->context;
+  HeapTuple row = td->tg_trigtuple;
+  TupleDesc d = td->tg_relation->rd_att;
+  LeadCols c = lead_cols(d);
+  bool isnull;
+
+  heap_getattr(row, c.lead_id, d, &isnull);
+  if (isnull)
+    ereport(ERROR, (errcode(ERRCODE_NOT_NULL_VIOLATION), errmsg("lead_id must not be NULL")));
+
+  SPI_connect();
+  const Config &cfg = config_get();
+  FitResult fit = lead_fit(cfg, row, d, c);
+  SPI_finish();
+
+  RowEdit e = row_edit(d);
+  e.set(c.fit_score, Float8GetDatum(fit.score));
+  e.set(c.intent_score, Float8GetDatum(0.0));
+  e.set(c.score_at, (Datum)0, true);
+  Datum created = heap_getattr(row, c.created_at, d, &isnull);
+  if (isnull) {
+    created = TimestampTzGetDatum(GetCurrentTransactionStartTimestamp());
+    e.set(c.created_at, created);
+  }
+  if (TIMESTAMP_NOT_FINITE(DatumGetTimestampTz(created)))
+    ereport(ERROR, (errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+                    errmsg("created_at must be a finite timestamp")));
+  Datum changed = heap_getattr(row, c.stage_changed_at, d, &isnull);
+  if (isnull) {
+    changed = created;
+    e.set(c.stage_changed_at, changed);
+  }
+  Datum st = heap_getattr(row, c.stage, d, &isnull);
+  if (!isnull && stage_from_datum(st) == Stage::Mql) {
+    heap_getattr(row, c.first_mql_at, d, &isnull);
+    if (isnull) e.set(c.first_mql_at, changed);
+  }
+  HeapTuple out = heap_modify_tuple(row, d, e.values, e.nulls, e.replace);
+  return PointerGetDatum(out);
+}
+
+// BEFORE UPDATE: recomputes fit when the lead's fit inputs change (or
+// fit_score is set to NULL, which asks for it), applies a stage change
+// through the guardrails and records it, and re-judges a lead still in stage
+// lead whose score or fit changed outside the event path.
+Datum mql_leads_before_update(PG_FUNCTION_ARGS) {
+  check_trigger(fcinfo, "mql_leads_before_update", true);
+  TriggerData *td = (TriggerData *)fcinfo->context;
+  HeapTuple oldrow = td->tg_trigtuple;
+  HeapTuple newrow = td->tg_newtuple;
+  TupleDesc d = td->tg_relation->rd_att;
+  LeadCols c = lead_cols(d);
+  bool isnull;
+
+  int64 lead_id = DatumGetInt64(heap_getattr(oldrow, c.lead_id, d, &isnull));
+  if (column_changed(oldrow, newrow, d, c.lead_id))
+    ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+                    errmsg("lead_id of lead %lld cannot be changed", (long long)lead_id),
+                    errdetail("Events and stage history refer to leads by lead_id.")));
+
+  Stage from = stage_from_datum(heap_getattr(oldrow, c.stage, d, &isnull));
+  Stage to = stage_from_datum(heap_getattr(newrow, c.stage, d, &isnull));
+  const AutoCrossing *auto_path = event_path_find(lead_id);
+  ManualChange *manual =
+      (g_manual_change && g_manual_change->lead_id == lead_id) ? g_manual_change : nullptr;
+
+  heap_getattr(newrow, c.fit_score, d, &isnull);
+  bool fit_inputs_changed = isnull || column_changed(oldrow, newrow, d, c.attributes) ||
+                            column_changed(oldrow, newrow, d, c.email) ||
+                            column_changed(oldrow, newrow, d, c.source) ||
+                            column_changed(oldrow, newrow, d, c.campaign);
+  bool auto_crossing = auto_path && auto_path->crosses && from == to;
+  bool rejudge = to == Stage::Lead && from == Stage::Lead && auto_path == nullptr && !manual;
+  if (!fit_inputs_changed && from == to && !auto_crossing && !rejudge)
+    return PointerGetDatum(newrow);
+
+  RowEdit e = row_edit(d); // before SPI_connect: SPI_finish frees SPI's memory
+  SPI_connect();
+  const Config &cfg = config_get();
+
+  double fit = DatumGetFloat8(heap_getattr(oldrow, c.fit_score, d, &isnull));
+  bool eligible = true;
+  if (fit_inputs_changed || rejudge) {
+    FitResult fr = lead_fit(cfg, newrow, d, c);
+    fit = fr.score;
+    eligible = fr.eligible;
+    e.set(c.fit_score, Float8GetDatum(fit));
+  }
+
+  LeadState state;
+  state.stage = from;
+  state.fit = fit;
+  state.eligible = eligible;
+  Datum sa = heap_getattr(newrow, c.score_at, d, &isnull);
+  state.intent.has_events = !isnull;
+  state.intent.at = isnull ? 0 : DatumGetTimestampTz(sa);
+  state.intent.value = DatumGetFloat8(heap_getattr(newrow, c.intent_score, d, &isnull));
+  Datum old_changed = heap_getattr(oldrow, c.stage_changed_at, d, &isnull);
+  bool has_old_changed = !isnull;
+  state.stage_changed_at = isnull ? 0 : DatumGetTimestampTz(old_changed);
+
+  // Decide whether the stage changes, when, why and at what score.
+  bool changing = false, is_override = false, score_known = false;
+  TimestampTz at = GetCurrentTransactionStartTimestamp();
+  const char *reason = nullptr;
+  const char *actor = nullptr;
+  double score = 0;
+
+  if (from != to) {
+    changing = true;
+    if (manual) {
+      at = manual->at;
+      is_override = manual->override_guardrails;
+      reason = manual->reason ? manual->reason
+                              : (is_override ? "forced by mql.force_stage" : "set by mql.set_stage");
+    } else {
+      if (column_changed(oldrow, newrow, d, c.stage_changed_at)) {
+        Datum v = heap_getattr(newrow, c.stage_changed_at, d, &isnull);
+        if (!isnull) at = DatumGetTimestampTz(v);
+      }
+      reason = (guc_change_reason && guc_change_reason[0]) ? guc_change_reason
+                                                             : "updated mql.leads.stage";
+    }
+    actor = current_actor();
+    if (!is_override && !can_transition(from, to))
+      ereport(ERROR,
+              (errcode(ERRCODE_CHECK_VIOLATION),
+               errmsg("stage transition from \"%s\" to \"%s\" is not allowed for lead %lld",
+                      stage_name(from), stage_name(to), (long long)lead_id),
+               errdetail("From %s a lead may move to: %s.", stage_name(from), allowed_targets(from)),
+               errhint("To correct a mistake, an administrator can call mql.force_stage() with a "
+                       "reason; it is recorded as an override.")));
+  } else if (auto_crossing) {
+    changing = true;
+    to = Stage::Mql;
+    at = auto_path->at;
+    score = auto_path->score;
+    score_known = true;
+    reason = auto_path->requalification ? "re-qualified: score reached the threshold after recycling"
+                                        : "qualified: score reached the threshold";
+    actor = "pg_mql";
+  } else if (rejudge && state.eligible) {
+    auto crossing = check_level(state, GetCurrentTransactionStartTimestamp(), cfg.qualify);
+    if (crossing) {
+      changing = true;
+      to = Stage::Mql;
+      at = crossing->at;
+      score = crossing->score;
+      score_known = true;
+      reason = "qualified: score reached the threshold after a fit or configuration change";
+      actor = "pg_mql";
+    }
+  }
+
+  if (changing) {
+    if (TIMESTAMP_NOT_FINITE(at))
+      ereport(ERROR, (errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+                      errmsg("a stage change needs a finite time")));
+    if (has_old_changed && at < state.stage_changed_at) at = state.stage_changed_at;
+    if (!score_known) {
+      if (!state.intent.has_events || at >= state.intent.at)
+        score = fit + state.intent.value_at(at, cfg.qualify.decay);
+      else
+        score = fit + intent_as_of(lead_id, at);
+    }
+    e.set(c.stage, stage_to_datum(to));
+    e.set(c.stage_changed_at, TimestampTzGetDatum(at));
+    if (to == Stage::Mql) {
+      heap_getattr(oldrow, c.first_mql_at, d, &isnull);
+      if (isnull) e.set(c.first_mql_at, TimestampTzGetDatum(at));
+    }
+    write_history(lead_id, &from, to, at, reason, &score, actor, is_override);
+  }
+  SPI_finish();
+  HeapTuple out = heap_modify_tuple(newrow, d, e.values, e.nulls, e.replace);
+  return PointerGetDatum(out);
+}

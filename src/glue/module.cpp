@@ -1,0 +1,28 @@
+// Module entry: the magic block and the extension's settings (GUCs).
+#include "pg.hpp"
+
+#include "module.hpp"
+
+extern "C" {
+PG_MODULE_MAGIC;
+void _PG_init(void);
+}
+
+namespace mql::pg {
+char *guc_change_reason = nullptr;
+char *guc_actor = nullptr;
+} // namespace mql::pg
+
+// Registers mql.change_reason and mql.actor, which a plain
+// UPDATE mql.leads SET stage = ... uses for the history row it writes.
+void _PG_init(void) {
+  DefineCustomStringVariable(
+      "mql.change_reason", "Reason recorded in mql.stage_history for manual stage changes.",
+      "Set it (SET LOCAL) before an UPDATE of mql.leads.stage; set_stage() passes its own.",
+      &mql::pg::guc_change_reason, "", PGC_USERSET, 0, nullptr, nullptr, nullptr);
+  DefineCustomStringVariable(
+      "mql.actor", "Actor recorded in mql.stage_history for manual stage changes.",
+      "Defaults to current_user when empty.", &mql::pg::guc_actor, "", PGC_USERSET, 0, nullptr,
+      nullptr, nullptr);
+  MarkGUCPrefixReserved("mql");
+}
