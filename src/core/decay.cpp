@@ -14,8 +14,7 @@ double decay_factor(Micros dt, const DecayConfig &cfg) noexcept {
   return std::exp2(-static_cast<double>(dt) / static_cast<double>(cfg.half_life));
 }
 
-double decayed_weight(double weight, Micros occurred, Micros at,
-                      const DecayConfig &cfg) noexcept {
+double decayed_weight(double weight, Micros occurred, Micros at, const DecayConfig &cfg) noexcept {
   if (occurred > at) return 0.0;
   return weight * decay_factor(at - occurred, cfg);
 }

@@ -20,8 +20,7 @@ struct DecayConfig {
 double decay_factor(Micros dt, const DecayConfig &cfg) noexcept;
 
 // weight decayed from `occurred` to `at`; 0 when the event is after `at`.
-double decayed_weight(double weight, Micros occurred, Micros at,
-                      const DecayConfig &cfg) noexcept;
+double decayed_weight(double weight, Micros occurred, Micros at, const DecayConfig &cfg) noexcept;
 
 // The decayed sum of a lead's events as of `at`, the latest occurred_at
 // seen. Adding events in any order gives the same result up to rounding,

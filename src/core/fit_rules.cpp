@@ -97,8 +97,10 @@ bool scalar_is(const RuleValue &v, Scalar::Kind k) {
 
 std::optional<double> parse_number(std::string_view text) noexcept {
   size_t b = 0, e = text.size();
-  while (b < e && text[b] == ' ') b++;
-  while (e > b && text[e - 1] == ' ') e--;
+  while (b < e && text[b] == ' ')
+    b++;
+  while (e > b && text[e - 1] == ' ')
+    e--;
   if (b == e) return std::nullopt;
   if (text[b] == '+') { // from_chars refuses a leading '+'
     b++;
@@ -197,10 +199,10 @@ bool compile_rule(int64_t id, std::string_view attribute, std::string_view op_te
   if (points && !std::isfinite(*points))
     return fail("points", "fit rule points must be a finite number", "");
   if (*effect == Effect::Score && !points)
-    return fail("points", "a score rule needs points", "Give the points the rule adds when it matches.");
+    return fail("points", "a score rule needs points",
+                "Give the points the rule adds when it matches.");
   if (*effect != Effect::Score && points && *points != 0)
-    return fail("points",
-                std::string("a ") + effect_name(*effect) + " rule carries no points",
+    return fail("points", std::string("a ") + effect_name(*effect) + " rule carries no points",
                 "Leave points NULL: only score rules add points.");
 
   const char *needs = nullptr;
@@ -229,7 +231,8 @@ bool compile_rule(int64_t id, std::string_view attribute, std::string_view op_te
       needs = "a non-empty JSON array of strings, numbers or booleans";
     } else {
       for (const auto &s : value.items)
-        if (s.kind == Scalar::Kind::Null) needs = "a non-empty JSON array of strings, numbers or booleans";
+        if (s.kind == Scalar::Kind::Null)
+          needs = "a non-empty JSON array of strings, numbers or booleans";
     }
     break;
   case Op::EndsWith:
@@ -237,12 +240,11 @@ bool compile_rule(int64_t id, std::string_view attribute, std::string_view op_te
     break;
   }
   if (needs)
-    return fail("value",
-                std::string("fit rule operator \"") + op_name(*op) + "\" needs " + needs,
+    return fail("value", std::string("fit rule operator \"") + op_name(*op) + "\" needs " + needs,
                 "For example: " +
                     std::string(*op == Op::In || *op == Op::NotIn ? "'[\"student\", \"intern\"]'"
                                 : *op == Op::Exists || *op == Op::NotExists ? "NULL"
-                                : *op == Op::EndsWith ? "'\"@gmail.com\"'"
+                                : *op == Op::EndsWith                       ? "'\"@gmail.com\"'"
                                                       : "'500' or '\"EMEA\"'") +
                     ".");
 
@@ -287,8 +289,7 @@ bool rule_matches(const Rule &rule, const Attr &attr) noexcept {
     if (rule.op == Op::Gt) return *c > 0;
     return *c >= 0;
   }
-  case Op::EndsWith:
-    return attr.kind == Attr::Kind::String && ends_with_ci(attr.text, v.text);
+  case Op::EndsWith: return attr.kind == Attr::Kind::String && ends_with_ci(attr.text, v.text);
   default: return false;
   }
 }

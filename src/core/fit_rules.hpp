@@ -67,8 +67,8 @@ const char *op_list() noexcept;
 // Validates and compiles one rule; on failure returns false and fills err.
 // `points` is empty when the column is NULL.
 bool compile_rule(int64_t id, std::string_view attribute, std::string_view op,
-                  const RuleValue &value, std::optional<double> points,
-                  std::string_view effect, Rule &out, RuleError &err);
+                  const RuleValue &value, std::optional<double> points, std::string_view effect,
+                  Rule &out, RuleError &err);
 
 // Whether one compiled rule matches one attribute value.
 bool rule_matches(const Rule &rule, const Attr &attr) noexcept;

@@ -58,7 +58,8 @@ LeadOutcome apply_events(const LeadState &state, const Event *events, size_t n,
                          const QualifyConfig &cfg) noexcept {
   LeadOutcome out;
   out.intent = state.intent;
-  for (size_t i = 0; i < n; i++) out.intent.add(events[i].weight, events[i].occurred, cfg.decay);
+  for (size_t i = 0; i < n; i++)
+    out.intent.add(events[i].weight, events[i].occurred, cfg.decay);
   if (n == 0 || !auto_qualifiable(state)) return out;
   if (state.intent.has_events && events[0].occurred < state.intent.at) {
     out.needs_history = true;

@@ -31,20 +31,20 @@ struct QualifyConfig {
 
 struct LeadState {
   Stage stage = Stage::Lead;
-  double fit = 0;        // fit_score
-  bool eligible = true;  // every require rule met, no exclude rule met
-  Intent intent;         // stored intent_score / score_at
+  double fit = 0;       // fit_score
+  bool eligible = true; // every require rule met, no exclude rule met
+  Intent intent;        // stored intent_score / score_at
   Micros stage_changed_at = 0;
 };
 
 struct Crossing {
-  Micros at = 0;         // business time of the transition
-  double score = 0;      // fit + intent as of `at`
+  Micros at = 0;    // business time of the transition
+  double score = 0; // fit + intent as of `at`
   bool requalification = false;
 };
 
 struct LeadOutcome {
-  Intent intent;                   // stored intent with the new events folded in
+  Intent intent; // stored intent with the new events folded in
   std::optional<Crossing> crossing;
   // A new event is older than the stored score_at, so the score as of its
   // time depends on stored events: call find_crossing with the full list.

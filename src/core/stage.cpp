@@ -21,8 +21,10 @@ bool is_space(char c) {
 // long forms compare as plain strings. Returns false on absurd lengths.
 bool normalise(std::string_view in, std::string &out) {
   size_t b = 0, e = in.size();
-  while (b < e && is_space(in[b])) b++;
-  while (e > b && is_space(in[e - 1])) e--;
+  while (b < e && is_space(in[b]))
+    b++;
+  while (e > b && is_space(in[e - 1]))
+    e--;
   if (e - b > 64) return false;
   // Separators belong between words only.
   if (b < e && (in[b] == '_' || in[b] == '-' || in[e - 1] == '_' || in[e - 1] == '-')) return false;
@@ -83,12 +85,10 @@ bool can_transition(Stage from, Stage to) noexcept {
   if (from == to) return true;
   int rf = stage_rank(from), rt = stage_rank(to);
   switch (to) {
-  case Stage::Disqualified:
-    return from != Stage::Customer;
+  case Stage::Disqualified: return from != Stage::Customer;
   case Stage::Recycled:
     return from == Stage::Mql || from == Stage::Sql || from == Stage::Opportunity;
-  default:
-    break;
+  default: break;
   }
   // `to` is a funnel stage from here on.
   if (from == Stage::Recycled) return to != Stage::Lead;

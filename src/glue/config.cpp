@@ -105,7 +105,8 @@ void raw_rule_value(Jsonb *jb, RawRule &r) {
     } else if (tok == WJB_END_ARRAY || tok == WJB_END_OBJECT) {
       depth--;
     } else if (tok == WJB_ELEM && depth == 1) {
-      if (r.nitems < n && !raw_scalar(v, r.items[r.nitems++])) r.shape = RuleValue::Shape::Unsupported;
+      if (r.nitems < n && !raw_scalar(v, r.items[r.nitems++]))
+        r.shape = RuleValue::Shape::Unsupported;
     }
   }
 }
@@ -199,9 +200,12 @@ Config *build_config(const RawConfig &rc, int64 &bad_rule) {
       return nullptr;
     }
     AttrSource src = AttrSource::Json;
-    if (rule.attribute == "email") src = AttrSource::Email;
-    else if (rule.attribute == "source") src = AttrSource::Source;
-    else if (rule.attribute == "campaign") src = AttrSource::Campaign;
+    if (rule.attribute == "email")
+      src = AttrSource::Email;
+    else if (rule.attribute == "source")
+      src = AttrSource::Source;
+    else if (rule.attribute == "campaign")
+      src = AttrSource::Campaign;
     cfg->rules.push_back(std::move(rule));
     cfg->rule_sources.push_back(src);
   }
@@ -234,8 +238,8 @@ const Config &config_get() {
   if (g_valid && g_config && g_lxid == MyProc->lxid && g_statement_ts == ts) return *g_config;
 
   g_valid = false;
-  MemoryContext tmp = AllocSetContextCreate(CurrentMemoryContext, "pg_mql config load",
-                                            ALLOCSET_SMALL_SIZES);
+  MemoryContext tmp =
+      AllocSetContextCreate(CurrentMemoryContext, "pg_mql config load", ALLOCSET_SMALL_SIZES);
   MemoryContext old = MemoryContextSwitchTo(tmp);
   RawConfig rc = read_config();
   MemoryContextSwitchTo(old);
@@ -244,9 +248,10 @@ const Config &config_get() {
   Config *fresh = cpp_call("loading the configuration", [&] { return build_config(rc, bad_rule); });
   MemoryContextDelete(tmp);
   if (fresh == nullptr)
-    ereport(ERROR, (errcode(ERRCODE_DATA_CORRUPTED),
-                    errmsg("fit rule %lld in mql.fit_rules is malformed", (long long)bad_rule),
-                    errhint("Fix or delete the rule; its validation trigger may have been disabled.")));
+    ereport(ERROR,
+            (errcode(ERRCODE_DATA_CORRUPTED),
+             errmsg("fit rule %lld in mql.fit_rules is malformed", (long long)bad_rule),
+             errhint("Fix or delete the rule; its validation trigger may have been disabled.")));
   cpp_call("loading the configuration", [&] {
     delete g_previous;
     g_previous = g_config;
@@ -272,7 +277,8 @@ void lead_attrs(const Config &cfg, Jsonb *attributes, text *email, text *source,
     if (attributes == nullptr || !JB_ROOT_IS_OBJECT(attributes)) continue;
     const std::string &key = cfg.rules[i].attribute;
     JsonbValue vbuf;
-    JsonbValue *v = getKeyJsonValueFromContainer(&attributes->root, key.data(), (int)key.size(), &vbuf);
+    JsonbValue *v =
+        getKeyJsonValueFromContainer(&attributes->root, key.data(), (int)key.size(), &vbuf);
     if (v == nullptr) continue; // Missing
     switch (v->type) {
     case jbvNull: a.kind = Attr::Kind::Null; break;
@@ -374,8 +380,14 @@ bool rule_matches_sql(const char *op, Jsonb *value, Jsonb *attribute) {
       raw_scalar(v, s);
       switch (s.kind) {
       case Scalar::Kind::Null: attr.kind = Attr::Kind::Null; break;
-      case Scalar::Kind::Bool: attr.kind = Attr::Kind::Bool; attr.boolean = s.boolean; break;
-      case Scalar::Kind::Number: attr.kind = Attr::Kind::Number; attr.number = s.number; break;
+      case Scalar::Kind::Bool:
+        attr.kind = Attr::Kind::Bool;
+        attr.boolean = s.boolean;
+        break;
+      case Scalar::Kind::Number:
+        attr.kind = Attr::Kind::Number;
+        attr.number = s.number;
+        break;
       case Scalar::Kind::String:
         attr.kind = Attr::Kind::String;
         attr.text = std::string_view(s.text, (size_t)s.len);

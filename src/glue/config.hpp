@@ -51,8 +51,8 @@ double numeric_to_double(Numeric n);
 
 // Fills attrs[i] for rules[i] from a lead's columns. The jsonb and text
 // datums must stay valid (detoasted) while attrs is used.
-void lead_attrs(const Config &cfg, Jsonb *attributes, text *email, text *source,
-                text *campaign, Attr *attrs);
+void lead_attrs(const Config &cfg, Jsonb *attributes, text *email, text *source, text *campaign,
+                Attr *attrs);
 
 } // namespace mql::pg
 

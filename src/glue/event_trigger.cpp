@@ -34,7 +34,8 @@ void create_and_lock(Datum ids, Datum first_seen) {
   if (!plan) {
     Oid types[2] = {INT8ARRAYOID, TIMESTAMPTZARRAYOID};
     plan = keep("INSERT INTO mql.leads AS l (lead_id, created_at) "
-                "SELECT u.id, u.t FROM ROWS FROM (pg_catalog.unnest($1), pg_catalog.unnest($2)) AS u(id, t) "
+                "SELECT u.id, u.t FROM ROWS FROM (pg_catalog.unnest($1), pg_catalog.unnest($2)) AS "
+                "u(id, t) "
                 "ORDER BY u.id "
                 "ON CONFLICT (lead_id) DO UPDATE SET intent_score = l.intent_score WHERE false",
                 2, types);
@@ -92,11 +93,12 @@ void update_leads(Datum ids, Datum intents, Datum score_ats) {
   static SPIPlanPtr plan = nullptr;
   if (!plan) {
     Oid types[3] = {INT8ARRAYOID, FLOAT8ARRAYOID, TIMESTAMPTZARRAYOID};
-    plan = keep("UPDATE mql.leads AS l SET intent_score = u.i, score_at = u.t "
-                "FROM ROWS FROM (pg_catalog.unnest($1), pg_catalog.unnest($2), pg_catalog.unnest($3)) "
-                "AS u(id, i, t) "
-                "WHERE l.lead_id OPERATOR(pg_catalog.=) u.id",
-                3, types);
+    plan =
+        keep("UPDATE mql.leads AS l SET intent_score = u.i, score_at = u.t "
+             "FROM ROWS FROM (pg_catalog.unnest($1), pg_catalog.unnest($2), pg_catalog.unnest($3)) "
+             "AS u(id, i, t) "
+             "WHERE l.lead_id OPERATOR(pg_catalog.=) u.id",
+             3, types);
   }
   Datum values[3] = {ids, intents, score_ats};
   if (SPI_execute_plan(plan, values, nullptr, false, 0) != SPI_OK_UPDATE)
@@ -104,13 +106,16 @@ void update_leads(Datum ids, Datum intents, Datum score_ats) {
 }
 
 Datum int8_array(const Datum *v, int n) {
-  return PointerGetDatum(construct_array(const_cast<Datum *>(v), n, INT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+  return PointerGetDatum(
+      construct_array(const_cast<Datum *>(v), n, INT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
 }
 Datum float8_array(const Datum *v, int n) {
-  return PointerGetDatum(construct_array(const_cast<Datum *>(v), n, FLOAT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+  return PointerGetDatum(
+      construct_array(const_cast<Datum *>(v), n, FLOAT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
 }
 Datum timestamptz_array(const Datum *v, int n) {
-  return PointerGetDatum(construct_array(const_cast<Datum *>(v), n, TIMESTAMPTZOID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+  return PointerGetDatum(construct_array(const_cast<Datum *>(v), n, TIMESTAMPTZOID, 8,
+                                         FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
 }
 
 int attno(TupleDesc d, const char *name) {
@@ -139,10 +144,12 @@ Event *read_new_events(const Config &cfg, Tuplestorestate *ts, TupleDesc d, size
     e.occurred = DatumGetTimestampTz(slot_getattr(slot, a_occ, &isnull));
     e.event_id = DatumGetInt64(slot_getattr(slot, a_id, &isnull));
     if (TIMESTAMP_NOT_FINITE(e.occurred))
-      ereport(ERROR, (errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
-                      errmsg("occurred_at of an event for lead %lld must be a finite timestamp",
-                             (long long)e.lead_id),
-                      errdetail("Decay needs a real point in time; 'infinity' and '-infinity' have none.")));
+      ereport(
+          ERROR,
+          (errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+           errmsg("occurred_at of an event for lead %lld must be a finite timestamp",
+                  (long long)e.lead_id),
+           errdetail("Decay needs a real point in time; 'infinity' and '-infinity' have none.")));
     Datum t = slot_getattr(slot, a_type, &isnull);
     struct varlena *raw = (struct varlena *)DatumGetPointer(t);
     text *type = (text *)PG_DETOAST_DATUM_PACKED(t);
@@ -198,11 +205,13 @@ Datum mql_events_after_insert(PG_FUNCTION_ARGS) {
   create_and_lock(id_array, timestamptz_array(first, nleads));
   SPITupleTable *states = read_states(id_array);
   if ((int)states->numvals != nleads)
-    elog(ERROR, "pg_mql: expected %d leads, found %llu", nleads, (unsigned long long)states->numvals);
+    elog(ERROR, "pg_mql: expected %d leads, found %llu", nleads,
+         (unsigned long long)states->numvals);
 
   Datum *intents = (Datum *)palloc_extended(sizeof(Datum) * nleads, MCXT_ALLOC_HUGE);
   Datum *score_ats = (Datum *)palloc_extended(sizeof(Datum) * nleads, MCXT_ALLOC_HUGE);
-  AutoCrossing *path = (AutoCrossing *)palloc_extended(sizeof(AutoCrossing) * nleads, MCXT_ALLOC_HUGE);
+  AutoCrossing *path =
+      (AutoCrossing *)palloc_extended(sizeof(AutoCrossing) * nleads, MCXT_ALLOC_HUGE);
   Attr *attrs = (Attr *)palloc(sizeof(Attr) * (cfg.rules.size() + 1));
   TupleDesc sd = states->tupdesc;
 
@@ -260,13 +269,9 @@ Datum mql_events_after_insert(PG_FUNCTION_ARGS) {
   EventPath *saved = g_event_path;
   g_event_path = &ctx;
   PG_TRY();
-  {
-    update_leads(id_array, float8_array(intents, nleads), timestamptz_array(score_ats, nleads));
-  }
+  { update_leads(id_array, float8_array(intents, nleads), timestamptz_array(score_ats, nleads)); }
   PG_FINALLY();
-  {
-    g_event_path = saved;
-  }
+  { g_event_path = saved; }
   PG_END_TRY();
 
   SPI_finish();

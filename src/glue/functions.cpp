@@ -54,8 +54,8 @@ Datum mql_score_row(PG_FUNCTION_ARGS) {
   HeapTupleHeader row = PG_GETARG_HEAPTUPLEHEADER(0);
   TimestampTz at = PG_GETARG_TIMESTAMPTZ(1);
   if (TIMESTAMP_NOT_FINITE(at))
-    ereport(ERROR, (errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
-                    errmsg("a score needs a finite time")));
+    ereport(ERROR,
+            (errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE), errmsg("a score needs a finite time")));
   bool isnull;
   Datum lead = GetAttributeByName(row, "lead_id", &isnull);
   if (isnull) PG_RETURN_NULL();
@@ -96,10 +96,10 @@ Datum change_stage(FunctionCallInfo fcinfo, bool override_guardrails) {
     ereport(ERROR, (errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
                     errmsg("a stage change needs a finite time")));
   if (override_guardrails && (reason == nullptr || reason[strspn(reason, " \t\n")] == '\0'))
-    ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-                    errmsg("mql.force_stage needs a reason"),
-                    errhint("Say why the guardrails are overridden; the reason is kept in "
-                            "mql.stage_history.")));
+    ereport(ERROR,
+            (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED), errmsg("mql.force_stage needs a reason"),
+             errhint("Say why the guardrails are overridden; the reason is kept in "
+                     "mql.stage_history.")));
 
   static SPIPlanPtr plan = nullptr;
   SPI_connect();
@@ -118,19 +118,15 @@ Datum change_stage(FunctionCallInfo fcinfo, bool override_guardrails) {
   Datum values[2] = {Int64GetDatum(lead_id), CStringGetTextDatum(stage_name(stage))};
   volatile int rc = 0;
   PG_TRY();
-  {
-    rc = SPI_execute_plan(plan, values, nullptr, false, 0);
-  }
+  { rc = SPI_execute_plan(plan, values, nullptr, false, 0); }
   PG_FINALLY();
-  {
-    g_manual_change = saved;
-  }
+  { g_manual_change = saved; }
   PG_END_TRY();
   if (rc != SPI_OK_UPDATE_RETURNING) elog(ERROR, "pg_mql: stage update failed (SPI %d)", rc);
   if (SPI_processed == 0)
-    ereport(ERROR, (errcode(ERRCODE_NO_DATA_FOUND),
-                    errmsg("lead %lld does not exist", (long long)lead_id),
-                    errhint("Leads are created by inserting into mql.leads or mql.events.")));
+    ereport(ERROR,
+            (errcode(ERRCODE_NO_DATA_FOUND), errmsg("lead %lld does not exist", (long long)lead_id),
+             errhint("Leads are created by inserting into mql.leads or mql.events.")));
   HeapTupleHeader result = SPI_returntuple(SPI_tuptable->vals[0], SPI_tuptable->tupdesc);
   SPI_finish();
   PG_RETURN_HEAPTUPLEHEADER(result);

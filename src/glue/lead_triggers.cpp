@@ -31,10 +31,12 @@ int col(TupleDesc d, const char *name) {
 }
 
 LeadCols lead_cols(TupleDesc d) {
-  return LeadCols{col(d, "lead_id"),      col(d, "email"),           col(d, "source"),
-                  col(d, "campaign"),     col(d, "attributes"),      col(d, "stage"),
-                  col(d, "fit_score"),    col(d, "intent_score"),    col(d, "score_at"),
-                  col(d, "created_at"),   col(d, "stage_changed_at"), col(d, "first_mql_at")};
+  return LeadCols{col(d, "lead_id"),          col(d, "email"),
+                  col(d, "source"),           col(d, "campaign"),
+                  col(d, "attributes"),       col(d, "stage"),
+                  col(d, "fit_score"),        col(d, "intent_score"),
+                  col(d, "score_at"),         col(d, "created_at"),
+                  col(d, "stage_changed_at"), col(d, "first_mql_at")};
 }
 
 // The new row's values, edited in place and formed into a tuple at the end.
@@ -119,7 +121,8 @@ void check_trigger(FunctionCallInfo fcinfo, const char *fn, bool want_update) {
                     errmsg("%s() must be called as a trigger", fn)));
   TriggerData *td = (TriggerData *)fcinfo->context;
   if (!TRIGGER_FIRED_BEFORE(td->tg_event) || !TRIGGER_FIRED_FOR_ROW(td->tg_event) ||
-      (want_update ? !TRIGGER_FIRED_BY_UPDATE(td->tg_event) : !TRIGGER_FIRED_BY_INSERT(td->tg_event)))
+      (want_update ? !TRIGGER_FIRED_BY_UPDATE(td->tg_event)
+                   : !TRIGGER_FIRED_BY_INSERT(td->tg_event)))
     ereport(ERROR, (errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
                     errmsg("%s() must be a BEFORE %s FOR EACH ROW trigger", fn,
                            want_update ? "UPDATE" : "INSERT")));
@@ -245,33 +248,36 @@ Datum mql_leads_before_update(PG_FUNCTION_ARGS) {
     if (manual) {
       at = manual->at;
       is_override = manual->override_guardrails;
-      reason = manual->reason ? manual->reason
-                              : (is_override ? "forced by mql.force_stage" : "set by mql.set_stage");
+      reason = manual->reason
+                   ? manual->reason
+                   : (is_override ? "forced by mql.force_stage" : "set by mql.set_stage");
     } else {
       if (column_changed(oldrow, newrow, d, c.stage_changed_at)) {
         Datum v = heap_getattr(newrow, c.stage_changed_at, d, &isnull);
         if (!isnull) at = DatumGetTimestampTz(v);
       }
       reason = (guc_change_reason && guc_change_reason[0]) ? guc_change_reason
-                                                             : "updated mql.leads.stage";
+                                                           : "updated mql.leads.stage";
     }
     actor = current_actor();
     if (!is_override && !can_transition(from, to))
-      ereport(ERROR,
-              (errcode(ERRCODE_CHECK_VIOLATION),
-               errmsg("stage transition from \"%s\" to \"%s\" is not allowed for lead %lld",
-                      stage_name(from), stage_name(to), (long long)lead_id),
-               errdetail("From %s a lead may move to: %s.", stage_name(from), allowed_targets(from)),
-               errhint("To correct a mistake, an administrator can call mql.force_stage() with a "
-                       "reason; it is recorded as an override.")));
+      ereport(
+          ERROR,
+          (errcode(ERRCODE_CHECK_VIOLATION),
+           errmsg("stage transition from \"%s\" to \"%s\" is not allowed for lead %lld",
+                  stage_name(from), stage_name(to), (long long)lead_id),
+           errdetail("From %s a lead may move to: %s.", stage_name(from), allowed_targets(from)),
+           errhint("To correct a mistake, an administrator can call mql.force_stage() with a "
+                   "reason; it is recorded as an override.")));
   } else if (auto_crossing) {
     changing = true;
     to = Stage::Mql;
     at = auto_path->at;
     score = auto_path->score;
     score_known = true;
-    reason = auto_path->requalification ? "re-qualified: score reached the threshold after recycling"
-                                        : "qualified: score reached the threshold";
+    reason = auto_path->requalification
+                 ? "re-qualified: score reached the threshold after recycling"
+                 : "qualified: score reached the threshold";
     actor = "pg_mql";
   } else if (rejudge && state.eligible) {
     auto crossing = check_level(state, GetCurrentTransactionStartTimestamp(), cfg.qualify);

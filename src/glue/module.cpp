@@ -20,9 +20,9 @@ void _PG_init(void) {
       "mql.change_reason", "Reason recorded in mql.stage_history for manual stage changes.",
       "Set it (SET LOCAL) before an UPDATE of mql.leads.stage; set_stage() passes its own.",
       &mql::pg::guc_change_reason, "", PGC_USERSET, 0, nullptr, nullptr, nullptr);
-  DefineCustomStringVariable(
-      "mql.actor", "Actor recorded in mql.stage_history for manual stage changes.",
-      "Defaults to current_user when empty.", &mql::pg::guc_actor, "", PGC_USERSET, 0, nullptr,
-      nullptr, nullptr);
+  DefineCustomStringVariable("mql.actor",
+                             "Actor recorded in mql.stage_history for manual stage changes.",
+                             "Defaults to current_user when empty.", &mql::pg::guc_actor, "",
+                             PGC_USERSET, 0, nullptr, nullptr, nullptr);
   MarkGUCPrefixReserved("mql");
 }

@@ -27,7 +27,8 @@ Stage parse_stage_or_error(const char *text, size_t len) {
   if (!s)
     ereport(ERROR,
             (errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
-             errmsg("invalid input value for type mql.stage: \"%.*s\"", (int)std::min<size_t>(len, 200), text),
+             errmsg("invalid input value for type mql.stage: \"%.*s\"",
+                    (int)std::min<size_t>(len, 200), text),
              errdetail("Valid stages are: %s.", stage_list()),
              errhint("Case and surrounding spaces are ignored; \"marketing qualified lead\" and "
                      "\"sales qualified lead\" are accepted with spaces, '_' or '-'.")));
@@ -103,6 +104,6 @@ Datum mql_stage_rank(PG_FUNCTION_ARGS) {
 
 // The guardrails, for users and for CHECK-style checks in their own code.
 Datum mql_can_transition(PG_FUNCTION_ARGS) {
-  PG_RETURN_BOOL(can_transition(stage_from_datum(PG_GETARG_DATUM(0)),
-                                stage_from_datum(PG_GETARG_DATUM(1))));
+  PG_RETURN_BOOL(
+      can_transition(stage_from_datum(PG_GETARG_DATUM(0)), stage_from_datum(PG_GETARG_DATUM(1))));
 }

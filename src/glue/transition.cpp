@@ -15,18 +15,20 @@ const AutoCrossing *event_path_find(int64 lead_id) {
     int mid = lo + (hi - lo) / 2;
     int64 id = g_event_path->leads[mid].lead_id;
     if (id == lead_id) return &g_event_path->leads[mid];
-    if (id < lead_id) lo = mid + 1;
-    else hi = mid - 1;
+    if (id < lead_id)
+      lo = mid + 1;
+    else
+      hi = mid - 1;
   }
   return nullptr;
 }
 
 void write_history(int64 lead_id, const Stage *from, Stage to, TimestampTz changed_at,
-                   const char *reason, const double *score, const char *actor,
-                   bool is_override) {
+                   const char *reason, const double *score, const char *actor, bool is_override) {
   static SPIPlanPtr plan = nullptr;
   if (plan == nullptr) {
-    Oid types[8] = {INT8OID, TEXTOID, TEXTOID, TIMESTAMPTZOID, TEXTOID, FLOAT8OID, TEXTOID, BOOLOID};
+    Oid types[8] = {INT8OID, TEXTOID,   TEXTOID, TIMESTAMPTZOID,
+                    TEXTOID, FLOAT8OID, TEXTOID, BOOLOID};
     SPIPlanPtr p = SPI_prepare(
         "INSERT INTO mql.stage_history (lead_id, from_stage, to_stage, changed_at, reason, "
         "score, actor, is_override) VALUES ($1, $2::pg_catalog.text::mql.stage, "
@@ -39,14 +41,20 @@ void write_history(int64 lead_id, const Stage *from, Stage to, TimestampTz chang
   Datum values[8];
   char nulls[8] = {' ', ' ', ' ', ' ', ' ', ' ', ' ', ' '};
   values[0] = Int64GetDatum(lead_id);
-  if (from) values[1] = CStringGetTextDatum(stage_name(*from));
-  else nulls[1] = 'n';
+  if (from)
+    values[1] = CStringGetTextDatum(stage_name(*from));
+  else
+    nulls[1] = 'n';
   values[2] = CStringGetTextDatum(stage_name(to));
   values[3] = TimestampTzGetDatum(changed_at);
-  if (reason) values[4] = CStringGetTextDatum(reason);
-  else nulls[4] = 'n';
-  if (score) values[5] = Float8GetDatum(*score);
-  else nulls[5] = 'n';
+  if (reason)
+    values[4] = CStringGetTextDatum(reason);
+  else
+    nulls[4] = 'n';
+  if (score)
+    values[5] = Float8GetDatum(*score);
+  else
+    nulls[5] = 'n';
   values[6] = CStringGetTextDatum(actor);
   values[7] = BoolGetDatum(is_override);
   if (SPI_execute_plan(plan, values, nulls, false, 0) != SPI_OK_INSERT)
@@ -57,9 +65,10 @@ double intent_as_of(int64 lead_id, TimestampTz at) {
   static SPIPlanPtr plan = nullptr;
   if (plan == nullptr) {
     Oid types[2] = {INT8OID, TIMESTAMPTZOID};
-    SPIPlanPtr p = SPI_prepare("SELECT event_type, occurred_at FROM mql.events WHERE lead_id "
-                               "OPERATOR(pg_catalog.=) $1 AND occurred_at OPERATOR(pg_catalog.<=) $2",
-                               2, types);
+    SPIPlanPtr p =
+        SPI_prepare("SELECT event_type, occurred_at FROM mql.events WHERE lead_id "
+                    "OPERATOR(pg_catalog.=) $1 AND occurred_at OPERATOR(pg_catalog.<=) $2",
+                    2, types);
     if (p == nullptr) elog(ERROR, "pg_mql: could not prepare the event history query");
     SPI_keepplan(p);
     plan = p;

@@ -43,8 +43,7 @@ const AutoCrossing *event_path_find(int64 lead_id);
 
 // Appends one row to mql.stage_history (SPI must be connected).
 void write_history(int64 lead_id, const Stage *from, Stage to, TimestampTz changed_at,
-                   const char *reason, const double *score, const char *actor,
-                   bool is_override);
+                   const char *reason, const double *score, const char *actor, bool is_override);
 
 // The intent of a lead as of `at` counting only events up to `at`, read
 // from mql.events with the statement's weights (SPI must be connected).

@@ -104,8 +104,7 @@ Rule compiled(std::string_view op, const RuleValue &value, std::string_view effe
   Rule rule;
   RuleError err;
   bool ok = compile_rule(1, attribute, op, value, points, effect, rule, err);
-  if (!ok)
-    ADD_FAILURE() << "rule refused: " << err.field << ": " << err.message;
+  if (!ok) ADD_FAILURE() << "rule refused: " << err.field << ": " << err.message;
   return rule;
 }
 
@@ -118,8 +117,7 @@ RuleError refusal(std::string_view attribute, std::string_view op, const RuleVal
   Rule rule;
   RuleError err;
   bool ok = compile_rule(1, attribute, op, value, points, effect, rule, err);
-  if (ok)
-    ADD_FAILURE() << "rule accepted: " << attribute << " " << op;
+  if (ok) ADD_FAILURE() << "rule accepted: " << attribute << " " << op;
   return err;
 }
 

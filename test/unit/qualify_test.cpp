@@ -83,8 +83,7 @@ std::optional<Crossing> apply_one_by_one(LeadState state, const std::vector<Even
   for (const Event &e : events) {
     LeadOutcome out = apply_events(state, &e, 1, cfg);
     EXPECT_FALSE(out.needs_history);
-    if (out.crossing)
-      return out.crossing;
+    if (out.crossing) return out.crossing;
     state.intent = out.intent;
   }
   return std::nullopt;
