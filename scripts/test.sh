@@ -16,15 +16,17 @@ unit_failed=$(sed -n 's/.*tests passed, \([0-9]*\) tests failed out of.*/\1/p' "
 echo "== build and install the extension"
 scripts/build.sh
 
-echo "== pg_regress suites (throwaway cluster)"
+echo "== pg_regress and isolation suites (throwaway cluster)"
 regress_log=$(mktemp)
 status=0
 pg_virtualenv -- make -s installcheck PG_CONFIG=/usr/lib/postgresql/15/bin/pg_config \
   2>&1 | tee "$regress_log" || status=$?
-if [ -f regression.diffs ]; then
-  echo "== regression.diffs"
-  cat regression.diffs
-fi
+for d in regression.diffs output_iso/regression.diffs; do
+  if [ -f "$d" ]; then
+    echo "== $d"
+    cat "$d"
+  fi
+done
 regress_passed=$(grep -cE '\.\.\. ok' "$regress_log" || true)
 regress_failed=$(grep -cE '\.\.\. FAILED' "$regress_log" || true)
 
