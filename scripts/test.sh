@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every pg_mql test: the C++ core's GoogleTest suites (CTest), then the
-# pg_regress suites against the installed extension in a throwaway cluster.
+# pg_regress and isolation suites and the libpqxx client tests against the
+# installed extension in a throwaway cluster.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/deps.sh
@@ -9,17 +10,20 @@ echo "== core unit tests (GoogleTest via CTest)"
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build -j"$(nproc)" >/dev/null
 unit_log=$(mktemp)
-(cd build && ctest --output-on-failure -j"$(nproc)") | tee "$unit_log"
+unit_status=0
+(cd build && ctest --output-on-failure -j"$(nproc)") >"$unit_log" 2>&1 || unit_status=$?
+grep -vE "^ *[0-9]+/[0-9]+ Test +#" "$unit_log" || true
 unit_passed=$(sed -n 's/.*tests passed, \([0-9]*\) tests failed out of \([0-9]*\).*/\2 \1/p' "$unit_log" | awk '{print $1-$2}')
 unit_failed=$(sed -n 's/.*tests passed, \([0-9]*\) tests failed out of.*/\1/p' "$unit_log")
 
 echo "== build and install the extension"
 scripts/build.sh
 
-echo "== pg_regress and isolation suites (throwaway cluster)"
+echo "== pg_regress and isolation suites, then libpqxx client tests (throwaway cluster)"
 regress_log=$(mktemp)
 status=0
-pg_virtualenv -- make -s installcheck PG_CONFIG=/usr/lib/postgresql/15/bin/pg_config \
+pg_virtualenv -- sh -c 'make -s installcheck PG_CONFIG=/usr/lib/postgresql/15/bin/pg_config; r=$?;
+  echo "== libpqxx client tests"; build/mql_client_tests || r=1; exit $r' \
   2>&1 | tee "$regress_log" || status=$?
 for d in regression.diffs output_iso/regression.diffs; do
   if [ -f "$d" ]; then
@@ -29,6 +33,10 @@ for d in regression.diffs output_iso/regression.diffs; do
 done
 regress_passed=$(grep -cE '\.\.\. ok' "$regress_log" || true)
 regress_failed=$(grep -cE '\.\.\. FAILED' "$regress_log" || true)
+client_passed=$(grep -cE '^\[       OK \]' "$regress_log" || true)
+client_failed=$(grep -cE '^\[  FAILED  \] [A-Za-z]' "$regress_log" || true)
 
-echo "tests: $((unit_passed + regress_passed)) passed, $((unit_failed + regress_failed)) failed"
-[ "$status" -eq 0 ] && [ "$unit_failed" -eq 0 ] && [ "$regress_failed" -eq 0 ]
+passed=$((unit_passed + regress_passed + client_passed))
+failed=$((unit_failed + regress_failed + client_failed))
+echo "tests: $passed passed, $failed failed"
+[ "$status" -eq 0 ] && [ "$unit_status" -eq 0 ] && [ "$failed" -eq 0 ]
