@@ -98,6 +98,11 @@ CREATE FUNCTION mql.settings_guard() RETURNS trigger
   DECLARE
     cur mql.settings;
   BEGIN
+    IF TG_OP OPERATOR(pg_catalog.=) 'TRUNCATE' THEN
+      RAISE EXCEPTION 'mql.settings cannot be truncated'
+        USING ERRCODE = 'restrict_violation',
+              HINT = 'UPDATE mql.settings to change the settings.';
+    END IF;
     IF TG_OP OPERATOR(pg_catalog.=) 'DELETE' THEN
       -- Only settings_guard itself may delete, when a restore replaces the
       -- untouched defaults (see below).
@@ -117,7 +122,8 @@ CREATE FUNCTION mql.settings_guard() RETURNS trigger
         USING ERRCODE = 'invalid_parameter_value',
               HINT = 'Use NULL for no decay.';
     END IF;
-    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_timezone_names AS z
+    IF NEW.report_timezone IS NOT NULL
+       AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_timezone_names AS z
                     WHERE z.name OPERATOR(pg_catalog.=) NEW.report_timezone)
        AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_timezone_abbrevs AS a
                         WHERE pg_catalog.lower(a.abbrev) OPERATOR(pg_catalog.=) pg_catalog.lower(NEW.report_timezone)) THEN
@@ -149,6 +155,9 @@ CREATE FUNCTION mql.settings_guard() RETURNS trigger
 CREATE TRIGGER settings_guard
   BEFORE INSERT OR UPDATE OR DELETE ON mql.settings
   FOR EACH ROW EXECUTE FUNCTION mql.settings_guard();
+CREATE TRIGGER settings_no_truncate
+  BEFORE TRUNCATE ON mql.settings
+  FOR EACH STATEMENT EXECUTE FUNCTION mql.settings_guard();
 
 CREATE FUNCTION mql.event_weights_check() RETURNS trigger
   LANGUAGE plpgsql
