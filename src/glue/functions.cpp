@@ -81,6 +81,12 @@ Datum mql_score_row(PG_FUNCTION_ARGS) {
 
 namespace {
 
+bool is_blank(const char *s) {
+  for (; *s; s++)
+    if (!isspace((unsigned char)*s)) return false;
+  return true;
+}
+
 // Runs the UPDATE that changes a lead's stage with `change` visible to the
 // update trigger, which applies the guardrails and writes the history row.
 Datum change_stage(FunctionCallInfo fcinfo, bool override_guardrails) {
@@ -91,11 +97,12 @@ Datum change_stage(FunctionCallInfo fcinfo, bool override_guardrails) {
   int64 lead_id = PG_GETARG_INT64(0);
   Stage stage = stage_from_datum(PG_GETARG_DATUM(1));
   const char *reason = PG_ARGISNULL(2) ? nullptr : text_to_cstring(PG_GETARG_TEXT_PP(2));
+  if (reason != nullptr && is_blank(reason)) reason = nullptr; // '' means "no reason given"
   TimestampTz at = PG_GETARG_TIMESTAMPTZ(3);
   if (TIMESTAMP_NOT_FINITE(at))
     ereport(ERROR, (errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
                     errmsg("a stage change needs a finite time")));
-  if (override_guardrails && (reason == nullptr || reason[strspn(reason, " \t\n")] == '\0'))
+  if (override_guardrails && reason == nullptr)
     ereport(ERROR,
             (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED), errmsg("mql.force_stage needs a reason"),
              errhint("Say why the guardrails are overridden; the reason is kept in "

@@ -208,10 +208,23 @@ Datum mql_leads_before_update(PG_FUNCTION_ARGS) {
                             column_changed(oldrow, newrow, d, c.campaign);
   bool auto_crossing = auto_path && auto_path->crosses && from == to;
   bool rejudge = to == Stage::Lead && from == Stage::Lead && auto_path == nullptr && !manual;
-  if (!fit_inputs_changed && from == to && !auto_crossing && !rejudge)
+  // The stage clock and first_mql_at are pg_mql's: an UPDATE that does not
+  // change the stage cannot move them (it would defeat the guardrails'
+  // time order), and first_mql_at, once set, never changes.
+  bool bookkeeping_touched = column_changed(oldrow, newrow, d, c.first_mql_at) ||
+                             (from == to && column_changed(oldrow, newrow, d, c.stage_changed_at));
+  if (!fit_inputs_changed && from == to && !auto_crossing && !rejudge && !bookkeeping_touched)
     return PointerGetDatum(newrow);
 
   RowEdit e = row_edit(d); // before SPI_connect: SPI_finish frees SPI's memory
+  bool old_first_null;
+  Datum old_first = heap_getattr(oldrow, c.first_mql_at, d, &old_first_null);
+  e.set(c.first_mql_at, old_first, old_first_null);
+  if (from == to) {
+    bool n;
+    Datum v = heap_getattr(oldrow, c.stage_changed_at, d, &n);
+    e.set(c.stage_changed_at, v, n);
+  }
   SPI_connect();
   const Config &cfg = config_get();
 
@@ -305,10 +318,7 @@ Datum mql_leads_before_update(PG_FUNCTION_ARGS) {
     }
     e.set(c.stage, stage_to_datum(to));
     e.set(c.stage_changed_at, TimestampTzGetDatum(at));
-    if (to == Stage::Mql) {
-      heap_getattr(oldrow, c.first_mql_at, d, &isnull);
-      if (isnull) e.set(c.first_mql_at, TimestampTzGetDatum(at));
-    }
+    if (to == Stage::Mql && old_first_null) e.set(c.first_mql_at, TimestampTzGetDatum(at));
     write_history(lead_id, &from, to, at, reason, &score, actor, is_override);
   }
   SPI_finish();

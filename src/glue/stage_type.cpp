@@ -18,6 +18,8 @@ PG_FUNCTION_INFO_V1(mql_stage_hash);
 PG_FUNCTION_INFO_V1(mql_stage_hash_extended);
 PG_FUNCTION_INFO_V1(mql_stage_rank);
 PG_FUNCTION_INFO_V1(mql_can_transition);
+PG_FUNCTION_INFO_V1(mql_stage_smaller);
+PG_FUNCTION_INFO_V1(mql_stage_larger);
 }
 
 namespace mql::pg {
@@ -106,4 +108,13 @@ Datum mql_stage_rank(PG_FUNCTION_ARGS) {
 Datum mql_can_transition(PG_FUNCTION_ARGS) {
   PG_RETURN_BOOL(
       can_transition(stage_from_datum(PG_GETARG_DATUM(0)), stage_from_datum(PG_GETARG_DATUM(1))));
+}
+
+// Transition functions of the min() and max() aggregates.
+Datum mql_stage_smaller(PG_FUNCTION_ARGS) {
+  return stage_cmp(fcinfo) <= 0 ? PG_GETARG_DATUM(0) : PG_GETARG_DATUM(1);
+}
+
+Datum mql_stage_larger(PG_FUNCTION_ARGS) {
+  return stage_cmp(fcinfo) >= 0 ? PG_GETARG_DATUM(0) : PG_GETARG_DATUM(1);
 }

@@ -82,6 +82,19 @@ CREATE OPERATOR CLASS mql.stage_hash_ops DEFAULT FOR TYPE mql.stage USING hash A
   FUNCTION 1 mql.stage_hash(mql.stage),
   FUNCTION 2 mql.stage_hash_extended(mql.stage, bigint);
 
+CREATE FUNCTION mql.stage_smaller(mql.stage, mql.stage) RETURNS mql.stage
+  AS 'MODULE_PATHNAME', 'mql_stage_smaller' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION mql.stage_larger(mql.stage, mql.stage) RETURNS mql.stage
+  AS 'MODULE_PATHNAME', 'mql_stage_larger' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE AGGREGATE mql.min(mql.stage) (
+  SFUNC = mql.stage_smaller, STYPE = mql.stage, COMBINEFUNC = mql.stage_smaller,
+  SORTOP = OPERATOR(mql.<), PARALLEL = SAFE);
+CREATE AGGREGATE mql.max(mql.stage) (
+  SFUNC = mql.stage_larger, STYPE = mql.stage, COMBINEFUNC = mql.stage_larger,
+  SORTOP = OPERATOR(mql.>), PARALLEL = SAFE);
+COMMENT ON AGGREGATE mql.min(mql.stage) IS 'Earliest stage in funnel order.';
+COMMENT ON AGGREGATE mql.max(mql.stage) IS 'Latest stage in funnel order (recycled and disqualified sort after customer).';
+
 CREATE CAST (mql.stage AS text) WITH INOUT AS ASSIGNMENT;
 CREATE CAST (text AS mql.stage) WITH INOUT AS ASSIGNMENT;
 
