@@ -70,7 +70,9 @@ Event *lead_history(const Config &cfg, int64 lead_id, size_t &n) {
                 1, types);
   }
   Datum values[1] = {Int64GetDatum(lead_id)};
-  if (SPI_execute_plan(plan, values, nullptr, true, 0) != SPI_OK_SELECT)
+  // Not read-only: a read-only execution would use the statement's snapshot,
+  // which cannot see the events this very statement inserted.
+  if (SPI_execute_plan(plan, values, nullptr, false, 0) != SPI_OK_SELECT)
     elog(ERROR, "pg_mql: could not read the events of lead %lld", (long long)lead_id);
   n = SPI_processed;
   Event *ev = (Event *)MemoryContextAllocHuge(CurrentMemoryContext, sizeof(Event) * (n + 1));
