@@ -202,7 +202,9 @@ bool compile_rule(int64_t id, std::string_view attribute, std::string_view op_te
     return fail("points", "a score rule needs points",
                 "Give the points the rule adds when it matches.");
   if (*effect != Effect::Score && points && *points != 0)
-    return fail("points", std::string("a ") + effect_name(*effect) + " rule carries no points",
+    return fail("points",
+                std::string(*effect == Effect::Exclude ? "an " : "a ") + effect_name(*effect) +
+                    " rule carries no points",
                 "Leave points NULL: only score rules add points.");
 
   const char *needs = nullptr;

@@ -201,8 +201,10 @@ Datum mql_leads_before_update(PG_FUNCTION_ARGS) {
   ManualChange *manual =
       (g_manual_change && g_manual_change->lead_id == lead_id) ? g_manual_change : nullptr;
 
-  heap_getattr(newrow, c.fit_score, d, &isnull);
-  bool fit_inputs_changed = isnull || column_changed(oldrow, newrow, d, c.attributes) ||
+  // fit_score is derived: a hand-written value (or NULL, which asks for it)
+  // is recomputed like a change of the columns the rules read.
+  bool fit_inputs_changed = column_changed(oldrow, newrow, d, c.fit_score) ||
+                            column_changed(oldrow, newrow, d, c.attributes) ||
                             column_changed(oldrow, newrow, d, c.email) ||
                             column_changed(oldrow, newrow, d, c.source) ||
                             column_changed(oldrow, newrow, d, c.campaign);
