@@ -11,4 +11,4 @@ inner='psql -X -q -f scripts/demo.sql'
 if [ -t 0 ] && [ -t 1 ] && [ -z "${CI:-}" ]; then
   inner="$inner && echo && echo 'psql is open on the demo database (search_path includes mql); \\q drops the cluster.' && PGOPTIONS='-c search_path=public,mql' psql -X"
 fi
-pg_virtualenv -- sh -c "$inner"
+pg_virtualenv -t -- sh -c "$inner"

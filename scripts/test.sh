@@ -22,7 +22,7 @@ scripts/build.sh
 echo "== pg_regress and isolation suites, then libpqxx client tests (throwaway cluster)"
 regress_log=$(mktemp)
 status=0
-pg_virtualenv -- sh -c 'make -s installcheck PG_CONFIG=/usr/lib/postgresql/15/bin/pg_config; r=$?;
+pg_virtualenv -t -- sh -c 'make -s installcheck PG_CONFIG=/usr/lib/postgresql/15/bin/pg_config; r=$?;
   echo "== libpqxx client tests"; build/mql_client_tests || r=1; exit $r' \
   2>&1 | tee "$regress_log" || status=$?
 for d in regression.diffs output_iso/regression.diffs; do
