@@ -196,16 +196,17 @@ SELECT table_name, column_name, data_type
  WHERE table_schema = 'mql' AND table_name IN ('mql_to_customer_rate', 'recycle_rate')
  ORDER BY table_name, ordinal_position;
 
--- Every view and every view column carries a comment: nothing missing.
+-- Every view of the extension (mql_cohort included) and every view column
+-- carries a comment: nothing missing.
 SELECT c.relname AS view_without_comment
   FROM pg_class AS c
- WHERE c.oid IN ('mql.mql_to_customer_rate'::regclass, 'mql.recycle_rate'::regclass)
+ WHERE c.relnamespace = 'mql'::regnamespace AND c.relkind = 'v'
    AND coalesce(obj_description(c.oid, 'pg_class'), '') = ''
  ORDER BY 1;
 SELECT c.relname, a.attname AS column_without_comment
   FROM pg_class AS c
   JOIN pg_attribute AS a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
- WHERE c.oid IN ('mql.mql_to_customer_rate'::regclass, 'mql.recycle_rate'::regclass)
+ WHERE c.relnamespace = 'mql'::regnamespace AND c.relkind = 'v'
    AND coalesce(col_description(c.oid, a.attnum), '') = ''
  ORDER BY 1, 2;
 -- The same through pg_description directly: 2 view comments, 4 + 6 column comments.
@@ -215,3 +216,8 @@ SELECT c.relname, count(*) FILTER (WHERE d.objsubid = 0) AS view_comments,
   JOIN pg_description AS d ON d.classoid = 'pg_class'::regclass AND d.objoid = c.oid
  WHERE c.oid IN ('mql.mql_to_customer_rate'::regclass, 'mql.recycle_rate'::regclass)
  GROUP BY c.relname ORDER BY c.relname;
+
+-- mql.mql_cohort, which both views build on: one row per lead that ever
+-- entered mql (11 of the 14), at its first entry, in the report time zone
+-- (UTC again by now: lead 10 is in February).
+SELECT lead_id, first_mql_at, cohort_month FROM mql.mql_cohort ORDER BY lead_id;

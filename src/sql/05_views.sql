@@ -2,31 +2,38 @@
 -- into mql, cut in settings.report_timezone; "later" means a later
 -- history row of the same lead.
 
+CREATE VIEW mql.mql_cohort AS
+SELECT h.lead_id,
+       h.history_id AS first_mql_id,
+       h.changed_at AS first_mql_at,
+       pg_catalog.date_trunc('month', h.changed_at AT TIME ZONE s.report_timezone)::date AS cohort_month
+  FROM (SELECT f.lead_id, pg_catalog.min(f.history_id) AS history_id
+          FROM mql.stage_history AS f
+         WHERE f.to_stage = 'mql'
+         GROUP BY f.lead_id) AS firsts
+  JOIN mql.stage_history AS h ON h.lead_id = firsts.lead_id AND h.history_id = firsts.history_id
+ CROSS JOIN mql.settings AS s;
+COMMENT ON VIEW mql.mql_cohort IS
+  'One row per lead that ever entered mql: its first entry, and the month (in settings.report_timezone) that puts it in a cohort.';
+COMMENT ON COLUMN mql.mql_cohort.lead_id IS 'The lead.';
+COMMENT ON COLUMN mql.mql_cohort.first_mql_id IS 'history_id of the lead''s first entry into mql; later rows of the lead have larger ids.';
+COMMENT ON COLUMN mql.mql_cohort.first_mql_at IS 'Business time of the first entry into mql.';
+COMMENT ON COLUMN mql.mql_cohort.cohort_month IS 'First day of the month of first_mql_at, in settings.report_timezone.';
+
 CREATE VIEW mql.mql_to_customer_rate AS
-WITH firsts AS (
-  SELECT h.lead_id, pg_catalog.min(h.history_id) AS first_mql_id
-    FROM mql.stage_history AS h
-   WHERE h.to_stage = 'mql'
-   GROUP BY h.lead_id),
-cohort AS (
-  SELECT f.lead_id, f.first_mql_id,
-         pg_catalog.date_trunc('month', h.changed_at AT TIME ZONE s.report_timezone)::date AS cohort_month
-    FROM firsts AS f
-    JOIN mql.stage_history AS h ON h.lead_id = f.lead_id AND h.history_id = f.first_mql_id
-    CROSS JOIN mql.settings AS s)
-SELECT c.cohort_month,
+WITH cohort AS (
+  SELECT c.cohort_month,
+         EXISTS (SELECT 1 FROM mql.stage_history AS h
+                  WHERE h.lead_id = c.lead_id AND h.to_stage = 'customer'
+                    AND h.history_id > c.first_mql_id) AS became_customer
+    FROM mql.mql_cohort AS c)
+SELECT cohort.cohort_month,
        pg_catalog.count(*) AS mqls,
-       pg_catalog.count(*) FILTER (WHERE EXISTS (
-         SELECT 1 FROM mql.stage_history AS h
-          WHERE h.lead_id = c.lead_id AND h.to_stage = 'customer'
-            AND h.history_id > c.first_mql_id)) AS customers,
-       (pg_catalog.count(*) FILTER (WHERE EXISTS (
-         SELECT 1 FROM mql.stage_history AS h
-          WHERE h.lead_id = c.lead_id AND h.to_stage = 'customer'
-            AND h.history_id > c.first_mql_id)))::double precision
+       pg_catalog.count(*) FILTER (WHERE cohort.became_customer) AS customers,
+       (pg_catalog.count(*) FILTER (WHERE cohort.became_customer))::double precision
          / NULLIF(pg_catalog.count(*), 0) AS rate
-  FROM cohort AS c
- GROUP BY c.cohort_month;
+  FROM cohort
+ GROUP BY cohort.cohort_month;
 COMMENT ON VIEW mql.mql_to_customer_rate IS
   'Per cohort month of first MQL: how many of those MQLs later became customers.';
 COMMENT ON COLUMN mql.mql_to_customer_rate.cohort_month IS 'Month (in settings.report_timezone) of the leads'' first entry into mql.';
@@ -35,28 +42,20 @@ COMMENT ON COLUMN mql.mql_to_customer_rate.customers IS 'Cohort leads that enter
 COMMENT ON COLUMN mql.mql_to_customer_rate.rate IS 'customers / mqls, a fraction in [0, 1]; NULL when mqls is 0.';
 
 CREATE VIEW mql.recycle_rate AS
-WITH firsts AS (
-  SELECT h.lead_id, pg_catalog.min(h.history_id) AS first_mql_id
-    FROM mql.stage_history AS h
-   WHERE h.to_stage = 'mql'
-   GROUP BY h.lead_id),
-cohort AS (
-  SELECT f.lead_id, f.first_mql_id,
-         pg_catalog.date_trunc('month', h.changed_at AT TIME ZONE s.report_timezone)::date AS cohort_month,
+WITH cohort AS (
+  SELECT c.lead_id, c.cohort_month,
          (SELECT pg_catalog.min(r.history_id) FROM mql.stage_history AS r
-           WHERE r.lead_id = f.lead_id AND r.to_stage = 'recycled'
-             AND r.history_id > f.first_mql_id) AS first_recycle_id
-    FROM firsts AS f
-    JOIN mql.stage_history AS h ON h.lead_id = f.lead_id AND h.history_id = f.first_mql_id
-    CROSS JOIN mql.settings AS s),
+           WHERE r.lead_id = c.lead_id AND r.to_stage = 'recycled'
+             AND r.history_id > c.first_mql_id) AS first_recycle_id
+    FROM mql.mql_cohort AS c),
 flags AS (
-  SELECT c.cohort_month,
-         c.first_recycle_id IS NOT NULL AS recycled,
-         c.first_recycle_id IS NOT NULL AND EXISTS (
+  SELECT cohort.cohort_month,
+         cohort.first_recycle_id IS NOT NULL AS recycled,
+         cohort.first_recycle_id IS NOT NULL AND EXISTS (
            SELECT 1 FROM mql.stage_history AS q
-            WHERE q.lead_id = c.lead_id AND q.to_stage = 'mql'
-              AND q.history_id > c.first_recycle_id) AS requalified
-    FROM cohort AS c)
+            WHERE q.lead_id = cohort.lead_id AND q.to_stage = 'mql'
+              AND q.history_id > cohort.first_recycle_id) AS requalified
+    FROM cohort)
 SELECT f.cohort_month,
        pg_catalog.count(*) AS mqls,
        pg_catalog.count(*) FILTER (WHERE f.recycled) AS recycled,
