@@ -614,3 +614,16 @@ SELECT reason FROM mql.stage_history WHERE lead_id = 902 ORDER BY history_id DES
 SELECT * FROM mql.force_stage(902, 'lead', E'\r\n\t ', '2026-01-03 00:00+00');
 SELECT :'LAST_ERROR_SQLSTATE' AS sqlstate;
 SELECT stage FROM mql.leads WHERE lead_id = 902;
+
+-- Only pg_mql writes history: a direct INSERT, even by the owner
+-- (superuser), is refused (42501) and nothing is written, so a lead's stage
+-- keeps equalling the to_stage of its latest history row.
+SELECT count(*) AS history_rows FROM mql.stage_history WHERE lead_id = 902 \gset
+INSERT INTO mql.stage_history (lead_id, from_stage, to_stage, changed_at, reason)
+VALUES (902, 'mql', 'customer', '2026-01-05 00:00+00', 'forged');
+SELECT :'LAST_ERROR_SQLSTATE' AS sqlstate;
+SELECT count(*) = :history_rows AS nothing_written FROM mql.stage_history WHERE lead_id = 902;
+SELECT count(*) AS leads_out_of_step_with_history
+  FROM mql.leads AS l
+ WHERE l.stage IS DISTINCT FROM (SELECT h.to_stage FROM mql.stage_history AS h
+                                  WHERE h.lead_id = l.lead_id ORDER BY h.history_id DESC LIMIT 1);

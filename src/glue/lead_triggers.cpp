@@ -11,6 +11,8 @@
 extern "C" {
 PG_FUNCTION_INFO_V1(mql_leads_before_insert);
 PG_FUNCTION_INFO_V1(mql_leads_before_update);
+PG_FUNCTION_INFO_V1(mql_leads_after_insert);
+PG_FUNCTION_INFO_V1(mql_stage_history_guard);
 }
 
 using namespace mql;
@@ -326,4 +328,51 @@ Datum mql_leads_before_update(PG_FUNCTION_ARGS) {
   SPI_finish();
   HeapTuple out = heap_modify_tuple(newrow, d, e.values, e.nulls, e.replace);
   return PointerGetDatum(out);
+}
+
+// AFTER INSERT statement trigger: one 'created' history row per new lead,
+// written in one statement from the transition table; then a lead whose
+// fit alone reaches the threshold is re-judged (and qualified) by the
+// update trigger, asked for by setting fit_score to NULL.
+Datum mql_leads_after_insert(PG_FUNCTION_ARGS) {
+  if (!CALLED_AS_TRIGGER(fcinfo))
+    ereport(ERROR, (errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+                    errmsg("mql_leads_after_insert() must be called as a trigger")));
+  TriggerData *td = (TriggerData *)fcinfo->context;
+  if (td->tg_newtable == nullptr)
+    ereport(ERROR, (errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+                    errmsg("mql_leads_after_insert() needs REFERENCING NEW TABLE AS new_leads")));
+  SPI_connect();
+  if (SPI_register_trigger_data(td) != SPI_OK_TD_REGISTER)
+    elog(ERROR, "pg_mql: could not register the new leads");
+  int rc = execute_history_write_sql(
+      "INSERT INTO mql.stage_history (lead_id, from_stage, to_stage, changed_at, reason, score, "
+      "actor) SELECT n.lead_id, NULL, n.stage, n.stage_changed_at, 'created', n.fit_score, "
+      "COALESCE(NULLIF(pg_catalog.current_setting('mql.actor', true), ''), CURRENT_USER) "
+      "FROM new_leads AS n ORDER BY n.lead_id");
+  if (rc != SPI_OK_INSERT) elog(ERROR, "pg_mql: could not record new leads (SPI %d)", rc);
+  rc = SPI_execute("UPDATE mql.leads AS l SET fit_score = NULL "
+                   "FROM new_leads AS n, mql.settings AS s "
+                   "WHERE l.lead_id OPERATOR(pg_catalog.=) n.lead_id "
+                   "AND n.stage OPERATOR(mql.=) 'lead' "
+                   "AND n.fit_score OPERATOR(pg_catalog.>=) s.threshold",
+                   false, 0);
+  if (rc != SPI_OK_UPDATE) elog(ERROR, "pg_mql: could not re-judge new leads (SPI %d)", rc);
+  SPI_finish();
+  return PointerGetDatum(nullptr);
+}
+
+// BEFORE INSERT on mql.stage_history: only pg_mql writes history.
+Datum mql_stage_history_guard(PG_FUNCTION_ARGS) {
+  if (!CALLED_AS_TRIGGER(fcinfo))
+    ereport(ERROR, (errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+                    errmsg("mql_stage_history_guard() must be called as a trigger")));
+  if (g_history_writers == 0)
+    ereport(ERROR,
+            (errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+             errmsg("rows of mql.stage_history are written by pg_mql only"),
+             errdetail("A lead's stage must always equal the to_stage of its latest history row."),
+             errhint("Change stages with mql.set_stage(), mql.force_stage() or an UPDATE of "
+                     "mql.leads.stage; each writes its own history row.")));
+  return PointerGetDatum(((TriggerData *)fcinfo->context)->tg_trigtuple);
 }

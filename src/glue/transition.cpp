@@ -7,6 +7,29 @@ namespace mql::pg {
 
 ManualChange *g_manual_change = nullptr;
 EventPath *g_event_path = nullptr;
+int g_history_writers = 0;
+
+int execute_history_write(SPIPlanPtr plan, Datum *values, const char *nulls) {
+  volatile int rc = 0;
+  g_history_writers++;
+  PG_TRY();
+  { rc = SPI_execute_plan(plan, values, nulls, false, 0); }
+  PG_FINALLY();
+  { g_history_writers--; }
+  PG_END_TRY();
+  return rc;
+}
+
+int execute_history_write_sql(const char *sql) {
+  volatile int rc = 0;
+  g_history_writers++;
+  PG_TRY();
+  { rc = SPI_execute(sql, false, 0); }
+  PG_FINALLY();
+  { g_history_writers--; }
+  PG_END_TRY();
+  return rc;
+}
 
 const AutoCrossing *event_path_find(int64 lead_id) {
   if (g_event_path == nullptr) return nullptr;
@@ -57,7 +80,7 @@ void write_history(int64 lead_id, const Stage *from, Stage to, TimestampTz chang
     nulls[5] = 'n';
   values[6] = CStringGetTextDatum(actor);
   values[7] = BoolGetDatum(is_override);
-  if (SPI_execute_plan(plan, values, nulls, false, 0) != SPI_OK_INSERT)
+  if (execute_history_write(plan, values, nulls) != SPI_OK_INSERT)
     elog(ERROR, "pg_mql: could not write mql.stage_history");
 }
 

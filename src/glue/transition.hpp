@@ -38,6 +38,15 @@ struct EventPath {
 extern ManualChange *g_manual_change;
 extern EventPath *g_event_path;
 
+// Non-zero while pg_mql itself inserts into mql.stage_history; the guard
+// trigger on that table refuses every other insert, so the history cannot
+// be forged and a lead's stage always equals its latest history row.
+extern int g_history_writers;
+
+// Runs an SPI statement that writes history, with the guard open.
+int execute_history_write(SPIPlanPtr plan, Datum *values, const char *nulls);
+int execute_history_write_sql(const char *sql);
+
 // Finds a lead in the event path, or NULL.
 const AutoCrossing *event_path_find(int64 lead_id);
 

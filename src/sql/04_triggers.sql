@@ -49,23 +49,7 @@ CREATE TRIGGER leads_before_update
 -- lead whose fit alone reaches the threshold is then re-judged (and
 -- qualified) by the update trigger.
 CREATE FUNCTION mql.leads_after_insert() RETURNS trigger
-  LANGUAGE plpgsql
-  SET search_path = pg_catalog, pg_temp
-  AS $$
-  BEGIN
-    INSERT INTO mql.stage_history (lead_id, from_stage, to_stage, changed_at, reason, score, actor)
-    SELECT n.lead_id, NULL, n.stage, n.stage_changed_at, 'created', n.fit_score,
-           COALESCE(NULLIF(pg_catalog.current_setting('mql.actor', true), ''), CURRENT_USER)
-      FROM new_leads AS n
-     ORDER BY n.lead_id;
-    UPDATE mql.leads AS l SET fit_score = NULL
-      FROM new_leads AS n, mql.settings AS s
-     WHERE l.lead_id OPERATOR(pg_catalog.=) n.lead_id
-       AND n.stage OPERATOR(mql.=) 'lead'
-       AND n.fit_score OPERATOR(pg_catalog.>=) s.threshold;
-    RETURN NULL;
-  END
-  $$;
+  AS 'MODULE_PATHNAME', 'mql_leads_after_insert' LANGUAGE C;
 CREATE TRIGGER leads_after_insert
   AFTER INSERT ON mql.leads
   REFERENCING NEW TABLE AS new_leads
@@ -86,6 +70,11 @@ CREATE FUNCTION mql.stage_history_append_only() RETURNS trigger
 CREATE TRIGGER stage_history_no_update_delete
   BEFORE UPDATE OR DELETE ON mql.stage_history
   FOR EACH ROW EXECUTE FUNCTION mql.stage_history_append_only();
+CREATE FUNCTION mql.stage_history_guard() RETURNS trigger
+  AS 'MODULE_PATHNAME', 'mql_stage_history_guard' LANGUAGE C;
+CREATE TRIGGER stage_history_written_by_pg_mql
+  BEFORE INSERT ON mql.stage_history
+  FOR EACH ROW EXECUTE FUNCTION mql.stage_history_guard();
 CREATE TRIGGER stage_history_no_truncate
   BEFORE TRUNCATE ON mql.stage_history
   FOR EACH STATEMENT EXECUTE FUNCTION mql.stage_history_append_only();
