@@ -207,6 +207,11 @@ bool compile_rule(int64_t id, std::string_view attribute, std::string_view op_te
                     " rule carries no points",
                 "Leave points NULL: only score rules add points.");
 
+  for (const auto &item : value.items)
+    if (item.kind == Scalar::Kind::Number && !std::isfinite(item.number))
+      return fail("value", "fit rule values must be finite numbers",
+                  "A JSON number this large does not fit a double precision value.");
+
   const char *needs = nullptr;
   switch (*op) {
   case Op::Exists:

@@ -18,17 +18,20 @@ bool is_space(char c) {
 }
 
 // Lowercases, trims and folds runs of ' ', '_' and '-' into one space so the
-// long forms compare as plain strings. Returns false on absurd lengths.
-bool normalise(std::string_view in, std::string &out) {
+// long forms compare as plain strings. Writes into a fixed buffer (stage
+// names are short), so parsing never allocates; false when too long or when
+// a separator opens or closes the text.
+constexpr size_t kMaxStageText = 64;
+
+bool normalise(std::string_view in, char (&out)[kMaxStageText + 1], size_t &len) {
   size_t b = 0, e = in.size();
   while (b < e && is_space(in[b]))
     b++;
   while (e > b && is_space(in[e - 1]))
     e--;
-  if (e - b > 64) return false;
-  // Separators belong between words only.
+  if (e - b > kMaxStageText) return false;
   if (b < e && (in[b] == '_' || in[b] == '-' || in[e - 1] == '_' || in[e - 1] == '-')) return false;
-  out.clear();
+  len = 0;
   bool pending_sep = false;
   for (size_t i = b; i < e; i++) {
     char c = in[i];
@@ -36,22 +39,21 @@ bool normalise(std::string_view in, std::string &out) {
       pending_sep = true;
       continue;
     }
-    if (pending_sep && !out.empty()) out.push_back(' ');
+    if (pending_sep && len > 0) out[len++] = ' ';
     pending_sep = false;
-    out.push_back(ascii_lower(c));
+    out[len++] = ascii_lower(c);
   }
+  out[len] = '\0';
   return true;
 }
 
 } // namespace
 
 std::optional<Stage> parse_stage(std::string_view text) noexcept {
-  std::string s;
-  try {
-    if (!normalise(text, s)) return std::nullopt;
-  } catch (...) {
-    return std::nullopt;
-  }
+  char buf[kMaxStageText + 1];
+  size_t len = 0;
+  if (!normalise(text, buf, len)) return std::nullopt;
+  std::string_view s(buf, len);
   for (int i = 0; i < kStageCount; i++)
     if (s == kNames[i]) return Stage(i);
   if (s == "marketing qualified lead") return Stage::Mql;

@@ -801,3 +801,23 @@ TEST(RuleMatches, OrderingComparesNumericStringsNumerically) {
 
 } // namespace
 } // namespace mql
+
+namespace mql {
+namespace {
+
+TEST(CompileRule, RefusesNonFiniteNumbersInTheValue) {
+  // The glue turns a JSON number beyond double range (1e400) into infinity.
+  RuleValue v;
+  v.shape = RuleValue::Shape::Scalar;
+  Scalar s;
+  s.kind = Scalar::Kind::Number;
+  s.number = std::numeric_limits<double>::infinity();
+  v.items.push_back(s);
+  Rule out;
+  RuleError err;
+  EXPECT_FALSE(compile_rule(1, "employees", ">=", v, 10.0, "score", out, err));
+  EXPECT_EQ(err.field, "value");
+}
+
+} // namespace
+} // namespace mql
