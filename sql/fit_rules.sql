@@ -377,3 +377,10 @@ SELECT lead_id, from_stage, to_stage, changed_at, reason, score, actor
 SELECT lead_id, stage, fit_score FROM mql.leads WHERE lead_id IN (21, 22) ORDER BY lead_id;
 UPDATE mql.leads SET fit_score = 999 WHERE lead_id IN (21, 22);
 SELECT lead_id, stage, fit_score FROM mql.leads WHERE lead_id IN (21, 22) ORDER BY lead_id;
+
+-- A JSON number beyond double precision's range is refused (22023), not
+-- silently turned into infinity; nothing is written.
+SELECT count(*) AS rules FROM mql.fit_rules \gset
+INSERT INTO mql.fit_rules (attribute, op, value, points) VALUES ('employees', '>=', '1e400', 5);
+SELECT :'LAST_ERROR_SQLSTATE' AS sqlstate;
+SELECT count(*) = :rules AS nothing_written FROM mql.fit_rules;
