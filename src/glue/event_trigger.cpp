@@ -107,6 +107,47 @@ void update_leads(Datum ids, Datum intents, Datum score_ats) {
     elog(ERROR, "pg_mql: could not update leads");
 }
 
+// The history rows of the qualifications this statement applied, in one
+// INSERT, so the history's statement trigger runs once per event statement.
+void record_crossings(const AutoCrossing *path, int nleads) {
+  static SPIPlanPtr plan = nullptr;
+  if (!plan) {
+    Oid types[5] = {INT8ARRAYOID, TEXTARRAYOID, TIMESTAMPTZARRAYOID, FLOAT8ARRAYOID, BOOLARRAYOID};
+    plan = keep("INSERT INTO mql.stage_history (lead_id, from_stage, to_stage, changed_at, reason, "
+                "score, actor) SELECT u.id, u.f::mql.stage, 'mql', u.t, CASE WHEN u.r THEN "
+                "'re-qualified: score reached the threshold after recycling' ELSE "
+                "'qualified: score reached the threshold' END, u.s, 'pg_mql' "
+                "FROM ROWS FROM (pg_catalog.unnest($1), pg_catalog.unnest($2), "
+                "pg_catalog.unnest($3), pg_catalog.unnest($4), pg_catalog.unnest($5)) "
+                "AS u(id, f, t, s, r) ORDER BY u.id",
+                5, types);
+  }
+  int n = 0;
+  for (int k = 0; k < nleads; k++)
+    if (path[k].applied) n++;
+  if (n == 0) return;
+  Datum *ids = (Datum *)palloc(sizeof(Datum) * n), *from = (Datum *)palloc(sizeof(Datum) * n),
+        *at = (Datum *)palloc(sizeof(Datum) * n), *score = (Datum *)palloc(sizeof(Datum) * n),
+        *requal = (Datum *)palloc(sizeof(Datum) * n);
+  for (int k = 0, i = 0; k < nleads; k++) {
+    if (!path[k].applied) continue;
+    ids[i] = Int64GetDatum(path[k].lead_id);
+    from[i] = CStringGetTextDatum(stage_name(path[k].from));
+    at[i] = TimestampTzGetDatum(path[k].at);
+    score[i] = Float8GetDatum(path[k].score);
+    requal[i] = BoolGetDatum(path[k].requalification);
+    i++;
+  }
+  Datum values[5] = {
+      PointerGetDatum(construct_array(ids, n, INT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE)),
+      PointerGetDatum(construct_array(from, n, TEXTOID, -1, false, TYPALIGN_INT)),
+      PointerGetDatum(construct_array(at, n, TIMESTAMPTZOID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE)),
+      PointerGetDatum(construct_array(score, n, FLOAT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE)),
+      PointerGetDatum(construct_array(requal, n, BOOLOID, 1, true, TYPALIGN_CHAR))};
+  if (execute_history_write(plan, values, nullptr) != SPI_OK_INSERT)
+    elog(ERROR, "pg_mql: could not record qualifications");
+}
+
 Datum int8_array(const Datum *v, int n) {
   return PointerGetDatum(
       construct_array(const_cast<Datum *>(v), n, INT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
@@ -235,7 +276,7 @@ Datum mql_events_after_insert(PG_FUNCTION_ARGS) {
     const Event *lev = ev + start[k];
     size_t ln = start[k + 1] - start[k];
     LeadOutcome out = apply_events(st, lev, ln, cfg.qualify);
-    path[k] = AutoCrossing{lead_id, false, 0, 0, false};
+    path[k] = AutoCrossing{lead_id, false, 0, 0, false, false, Stage::Lead};
     if ((out.crossing || out.needs_history) && !cfg.rules.empty()) {
       Datum a = SPI_getbinval(row, sd, 10, &isnull);
       Jsonb *jb = isnull ? nullptr : DatumGetJsonbP(a);
@@ -275,6 +316,7 @@ Datum mql_events_after_insert(PG_FUNCTION_ARGS) {
   PG_FINALLY();
   { g_event_path = saved; }
   PG_END_TRY();
+  record_crossings(path, nleads);
 
   SPI_finish();
   return PointerGetDatum(nullptr);

@@ -199,7 +199,7 @@ Datum mql_leads_before_update(PG_FUNCTION_ARGS) {
 
   Stage from = stage_from_datum(heap_getattr(oldrow, c.stage, d, &isnull));
   Stage to = stage_from_datum(heap_getattr(newrow, c.stage, d, &isnull));
-  const AutoCrossing *auto_path = event_path_find(lead_id);
+  AutoCrossing *auto_path = event_path_find(lead_id);
   ManualChange *manual =
       (g_manual_change && g_manual_change->lead_id == lead_id) ? g_manual_change : nullptr;
 
@@ -323,7 +323,13 @@ Datum mql_leads_before_update(PG_FUNCTION_ARGS) {
     e.set(c.stage, stage_to_datum(to));
     e.set(c.stage_changed_at, TimestampTzGetDatum(at));
     if (to == Stage::Mql && old_first_null) e.set(c.first_mql_at, TimestampTzGetDatum(at));
-    write_history(lead_id, &from, to, at, reason, &score, actor, is_override);
+    if (auto_crossing) {
+      auto_path->applied = true; // the event trigger records it with the others
+      auto_path->from = from;
+      auto_path->at = at;
+    } else {
+      write_history(lead_id, &from, to, at, reason, &score, actor, is_override);
+    }
   }
   SPI_finish();
   HeapTuple out = heap_modify_tuple(newrow, d, e.values, e.nulls, e.replace);

@@ -31,7 +31,7 @@ int execute_history_write_sql(const char *sql) {
   return rc;
 }
 
-const AutoCrossing *event_path_find(int64 lead_id) {
+AutoCrossing *event_path_find(int64 lead_id) {
   if (g_event_path == nullptr) return nullptr;
   int lo = 0, hi = g_event_path->nleads - 1;
   while (lo <= hi) {

@@ -26,12 +26,16 @@ struct AutoCrossing {
   TimestampTz at;
   double score;
   bool requalification;
+  // Set by the update trigger when it applied the crossing: the event
+  // trigger then writes all history rows of the statement in one INSERT.
+  bool applied;
+  Stage from;
 };
 
 // The leads the event trigger is updating, sorted by lead_id: the update
 // trigger applies their crossings and skips its own re-evaluation for them.
 struct EventPath {
-  const AutoCrossing *leads;
+  AutoCrossing *leads;
   int nleads;
 };
 
@@ -48,7 +52,7 @@ int execute_history_write(SPIPlanPtr plan, Datum *values, const char *nulls);
 int execute_history_write_sql(const char *sql);
 
 // Finds a lead in the event path, or NULL.
-const AutoCrossing *event_path_find(int64 lead_id);
+AutoCrossing *event_path_find(int64 lead_id);
 
 // Appends one row to mql.stage_history (SPI must be connected).
 void write_history(int64 lead_id, const Stage *from, Stage to, TimestampTz changed_at,
