@@ -1,4 +1,4 @@
--- The two BI views, mql.mql_to_customer_rate and mql.recycle_rate, on a small
+-- The BI views mql.mql_to_customer_rate and mql.recycle_rate, on a small
 -- hand-made history whose every row is computed by hand below.
 SET client_min_messages = warning;
 DROP EXTENSION IF EXISTS pg_mql CASCADE;
@@ -104,31 +104,35 @@ SELECT lead_id, stage, first_mql_at FROM mql.leads ORDER BY lead_id;
 --   2026-03   9  03-02       no               no                       -
 --   2026-03  12  03-04       no               no                       -
 --   leads 4, 11 and 14 never entered mql: in no cohort.
--- mql_to_customer_rate:
---   2026-01-01  mqls 4  customers 3  rate 3/4 = 0.75
---   2026-02-01  mqls 5  customers 2  rate 2/5 = 0.4
---   2026-03-01  mqls 2  customers 0  rate 0/2 = 0
+-- mql_to_customer_rate (median_days_to_customer: the median of whole hours
+-- from first mql to customer, over the customers, divided by 24):
+--   2026-01-01  mqls 4  customers 3  rate 3/4 = 0.75  leads 1, 5, 2: 984, 1176, 1248 h -> 1176 h = 49 days
+--   2026-02-01  mqls 5  customers 2  rate 2/5 = 0.4   leads 10, 8: 464 h (19 d 8.5 h, rounded down), 864 h
+--                                                       -> (464 + 864) / 2 = 664 h = 27.666... days
+--   2026-03-01  mqls 2  customers 0  rate 0/2 = 0     no customer: NULL
 -- recycle_rate:
 --   2026-01-01  mqls 4  recycled 1  requalified 1  recycle_rate 1/4 = 0.25  requalify_rate 1/1 = 1
 --   2026-02-01  mqls 5  recycled 2  requalified 1  recycle_rate 2/5 = 0.4   requalify_rate 1/2 = 0.5
 --   2026-03-01  mqls 2  recycled 0  requalified 0  recycle_rate 0/2 = 0     requalify_rate NULL (0 recycled)
-SELECT * FROM mql.mql_to_customer_rate ORDER BY cohort_month;
-SELECT * FROM mql.recycle_rate ORDER BY cohort_month;
+SELECT cohort_month, mqls, customers, rate, median_days_to_customer
+  FROM mql.mql_to_customer_rate ORDER BY cohort_month;
+SELECT cohort_month, mqls, recycled, requalified, recycle_rate, requalify_rate
+  FROM mql.recycle_rate ORDER BY cohort_month;
 
 -- The same, asserted: the views equal the hand numbers exactly (EXCEPT both
 -- ways; EXCEPT treats two NULLs as equal, so the NULL rate is checked too).
-WITH hand(cohort_month, mqls, customers, rate) AS (VALUES
-  ('2026-01-01'::date, 4::bigint, 3::bigint, 3.0::float8 / 4),
-  ('2026-02-01'::date, 5::bigint, 2::bigint, 2.0::float8 / 5),
-  ('2026-03-01'::date, 2::bigint, 0::bigint, 0::float8))
-SELECT NOT EXISTS (SELECT * FROM hand EXCEPT SELECT * FROM mql.mql_to_customer_rate)
-   AND NOT EXISTS (SELECT * FROM mql.mql_to_customer_rate EXCEPT SELECT * FROM hand) AS ok;
+WITH hand(cohort_month, mqls, customers, rate, median_days_to_customer) AS (VALUES
+  ('2026-01-01'::date, 4::bigint, 3::bigint, 3.0::float8 / 4, 1176.0::float8 / 24),
+  ('2026-02-01'::date, 5::bigint, 2::bigint, 2.0::float8 / 5, 664.0::float8 / 24),
+  ('2026-03-01'::date, 2::bigint, 0::bigint, 0::float8, NULL::float8))
+SELECT NOT EXISTS (SELECT * FROM hand EXCEPT SELECT cohort_month, mqls, customers, rate, median_days_to_customer FROM mql.mql_to_customer_rate)
+   AND NOT EXISTS (SELECT cohort_month, mqls, customers, rate, median_days_to_customer FROM mql.mql_to_customer_rate EXCEPT SELECT * FROM hand) AS ok;
 WITH hand(cohort_month, mqls, recycled, requalified, recycle_rate, requalify_rate) AS (VALUES
   ('2026-01-01'::date, 4::bigint, 1::bigint, 1::bigint, 1.0::float8 / 4, 1.0::float8),
   ('2026-02-01'::date, 5::bigint, 2::bigint, 1::bigint, 2.0::float8 / 5, 1.0::float8 / 2),
   ('2026-03-01'::date, 2::bigint, 0::bigint, 0::bigint, 0::float8,       NULL::float8))
-SELECT NOT EXISTS (SELECT * FROM hand EXCEPT SELECT * FROM mql.recycle_rate)
-   AND NOT EXISTS (SELECT * FROM mql.recycle_rate EXCEPT SELECT * FROM hand) AS ok;
+SELECT NOT EXISTS (SELECT * FROM hand EXCEPT SELECT cohort_month, mqls, recycled, requalified, recycle_rate, requalify_rate FROM mql.recycle_rate)
+   AND NOT EXISTS (SELECT cohort_month, mqls, recycled, requalified, recycle_rate, requalify_rate FROM mql.recycle_rate EXCEPT SELECT * FROM hand) AS ok;
 
 -- A cohort with no recycled lead has requalify_rate NULL (not 0, no error).
 SELECT cohort_month, recycled, requalify_rate IS NULL AS requalify_rate_is_null
@@ -143,9 +147,19 @@ SELECT bool_and(rate BETWEEN 0 AND 1) AS ok FROM mql.mql_to_customer_rate;
 SELECT bool_and(recycle_rate BETWEEN 0 AND 1)
    AND bool_and(coalesce(requalify_rate, 0) BETWEEN 0 AND 1) AS ok FROM mql.recycle_rate;
 
+-- observed_days counts the days from the cohort's first day to today, so
+-- its value depends on the day the test runs: checked against that rule.
+SELECT bool_and(observed_days = (now() AT TIME ZONE 'UTC')::date - cohort_month) AS ok
+  FROM mql.mql_to_customer_rate;
+SELECT bool_and(observed_days = (now() AT TIME ZONE 'UTC')::date - cohort_month) AS ok
+  FROM mql.recycle_rate;
+-- And the rollup behind the views equals a recomputation from the history.
+SELECT count(*) AS rollup_differences FROM mql.verify_rollups();
+
 -- The session's TimeZone does not move cohorts: only report_timezone does.
 SET timezone = 'Asia/Tokyo';
-SELECT * FROM mql.mql_to_customer_rate ORDER BY cohort_month;
+SELECT cohort_month, mqls, customers, rate, median_days_to_customer
+  FROM mql.mql_to_customer_rate ORDER BY cohort_month;
 SET timezone = 'UTC';
 
 -- Time zones. Under UTC lead 10's first mql (2026-02-01 03:30 UTC) is in
@@ -155,8 +169,9 @@ SET timezone = 'UTC';
 -- nothing else moves. Hand computation for New York:
 -- mql_to_customer_rate:
 --   2026-01-01  mqls 5 (1, 2, 3, 5, 10)  customers 4 (1, 2, 5, 10)  rate 4/5 = 0.8
---   2026-02-01  mqls 4 (6, 7, 8, 13)     customers 1 (8)             rate 1/4 = 0.25
---   2026-03-01  mqls 2 (9, 12)           customers 0                 rate 0
+--               hours 464, 984, 1176, 1248 -> (984 + 1176) / 2 = 1080 h = 45 days
+--   2026-02-01  mqls 4 (6, 7, 8, 13)     customers 1 (8)             rate 1/4 = 0.25  864 h = 36 days
+--   2026-03-01  mqls 2 (9, 12)           customers 0                 rate 0           NULL
 -- recycle_rate:
 --   2026-01-01  mqls 5  recycled 1 (5)     requalified 1 (5)  recycle_rate 1/5 = 0.2  requalify_rate 1
 --   2026-02-01  mqls 4  recycled 2 (6, 7)  requalified 1 (7)  recycle_rate 2/4 = 0.5  requalify_rate 0.5
@@ -165,20 +180,23 @@ SELECT (changed_at AT TIME ZONE 'America/New_York') AS new_york_time,
        (changed_at AT TIME ZONE 'UTC') AS utc_time
   FROM mql.stage_history WHERE lead_id = 10 AND to_stage = 'mql';
 UPDATE mql.settings SET report_timezone = 'America/New_York';
-SELECT * FROM mql.mql_to_customer_rate ORDER BY cohort_month;
-SELECT * FROM mql.recycle_rate ORDER BY cohort_month;
-WITH hand(cohort_month, mqls, customers, rate) AS (VALUES
-  ('2026-01-01'::date, 5::bigint, 4::bigint, 4.0::float8 / 5),
-  ('2026-02-01'::date, 4::bigint, 1::bigint, 1.0::float8 / 4),
-  ('2026-03-01'::date, 2::bigint, 0::bigint, 0::float8))
-SELECT NOT EXISTS (SELECT * FROM hand EXCEPT SELECT * FROM mql.mql_to_customer_rate)
-   AND NOT EXISTS (SELECT * FROM mql.mql_to_customer_rate EXCEPT SELECT * FROM hand) AS ok;
+SELECT cohort_month, mqls, customers, rate, median_days_to_customer
+  FROM mql.mql_to_customer_rate ORDER BY cohort_month;
+SELECT cohort_month, mqls, recycled, requalified, recycle_rate, requalify_rate
+  FROM mql.recycle_rate ORDER BY cohort_month;
+WITH hand(cohort_month, mqls, customers, rate, median_days_to_customer) AS (VALUES
+  ('2026-01-01'::date, 5::bigint, 4::bigint, 4.0::float8 / 5, 1080.0::float8 / 24),
+  ('2026-02-01'::date, 4::bigint, 1::bigint, 1.0::float8 / 4, 864.0::float8 / 24),
+  ('2026-03-01'::date, 2::bigint, 0::bigint, 0::float8, NULL::float8))
+SELECT NOT EXISTS (SELECT * FROM hand EXCEPT SELECT cohort_month, mqls, customers, rate, median_days_to_customer FROM mql.mql_to_customer_rate)
+   AND NOT EXISTS (SELECT cohort_month, mqls, customers, rate, median_days_to_customer FROM mql.mql_to_customer_rate EXCEPT SELECT * FROM hand) AS ok;
 WITH hand(cohort_month, mqls, recycled, requalified, recycle_rate, requalify_rate) AS (VALUES
   ('2026-01-01'::date, 5::bigint, 1::bigint, 1::bigint, 1.0::float8 / 5, 1.0::float8),
   ('2026-02-01'::date, 4::bigint, 2::bigint, 1::bigint, 2.0::float8 / 4, 1.0::float8 / 2),
   ('2026-03-01'::date, 2::bigint, 0::bigint, 0::bigint, 0::float8,       NULL::float8))
-SELECT NOT EXISTS (SELECT * FROM hand EXCEPT SELECT * FROM mql.recycle_rate)
-   AND NOT EXISTS (SELECT * FROM mql.recycle_rate EXCEPT SELECT * FROM hand) AS ok;
+SELECT NOT EXISTS (SELECT * FROM hand EXCEPT SELECT cohort_month, mqls, recycled, requalified, recycle_rate, requalify_rate FROM mql.recycle_rate)
+   AND NOT EXISTS (SELECT cohort_month, mqls, recycled, requalified, recycle_rate, requalify_rate FROM mql.recycle_rate EXCEPT SELECT * FROM hand) AS ok;
+SELECT count(*) AS rollup_differences FROM mql.verify_rollups();
 -- Back to UTC: lead 10 is in February again.
 UPDATE mql.settings SET report_timezone = 'UTC';
 SELECT cohort_month, mqls FROM mql.mql_to_customer_rate ORDER BY cohort_month;
@@ -188,7 +206,8 @@ SELECT cohort_month, mqls FROM mql.mql_to_customer_rate ORDER BY cohort_month;
 SELECT stage FROM mql.set_stage(6, 'mql', 'back', '2026-03-20 12:00+00');
 --   2026-02-01  mqls 5  recycled 2  requalified 2  recycle_rate 0.4  requalify_rate 1
 --   2026-03-01  unchanged: mqls 2
-SELECT * FROM mql.recycle_rate ORDER BY cohort_month;
+SELECT cohort_month, mqls, recycled, requalified, recycle_rate, requalify_rate
+  FROM mql.recycle_rate ORDER BY cohort_month;
 
 -- The output columns and their types are the documented ones.
 SELECT table_name, column_name, data_type
@@ -209,7 +228,7 @@ SELECT c.relname, a.attname AS column_without_comment
  WHERE c.relnamespace = 'mql'::regnamespace AND c.relkind = 'v'
    AND coalesce(col_description(c.oid, a.attnum), '') = ''
  ORDER BY 1, 2;
--- The same through pg_description directly: 2 view comments, 4 + 6 column comments.
+-- The same through pg_description directly: 2 view comments, 6 + 7 column comments.
 SELECT c.relname, count(*) FILTER (WHERE d.objsubid = 0) AS view_comments,
        count(*) FILTER (WHERE d.objsubid > 0) AS column_comments
   FROM pg_class AS c
