@@ -135,15 +135,19 @@ COMMENT ON FUNCTION mql.lead_contributions(mql.lead_facts, text) IS
 -- row in mql.leads and their sales-touch events. (Every lead: pass
 -- ARRAY(SELECT lead_id FROM mql.leads).)
 CREATE FUNCTION mql.compute_lead_facts(lead_ids bigint[]) RETURNS SETOF mql.lead_facts
-  LANGUAGE sql STABLE
+  LANGUAGE plpgsql STABLE
   SET search_path = pg_catalog, pg_temp
   AS $$
+  BEGIN
+    -- PL/pgSQL rather than SQL: its plan is cached for the session, where a
+    -- SQL function with a SET clause would be planned again on every call.
+    RETURN QUERY
     WITH h AS (
       SELECT h.lead_id, h.history_id, h.to_stage, h.changed_at,
              pg_catalog.lead(h.changed_at) OVER (PARTITION BY h.lead_id ORDER BY h.history_id) AS next_at,
              pg_catalog.min(h.history_id) FILTER (WHERE h.to_stage OPERATOR(mql.=) 'mql')
                OVER (PARTITION BY h.lead_id) AS first_mql_id
-        FROM (SELECT DISTINCT u.lead_id FROM pg_catalog.unnest($1) AS u(lead_id)) AS ids
+        FROM (SELECT DISTINCT u.lead_id FROM pg_catalog.unnest(lead_ids) AS u(lead_id)) AS ids
         JOIN mql.stage_history AS h ON h.lead_id OPERATOR(pg_catalog.=) ids.lead_id),
     h2 AS (
       SELECT h.*,
@@ -185,7 +189,8 @@ CREATE FUNCTION mql.compute_lead_facts(lead_ids bigint[]) RETURNS SETOF mql.lead
            END,
            a.mql_entries, a.entry_stages, a.stay_stages, a.stay_hours
       FROM agg AS a
-      JOIN mql.leads AS l ON l.lead_id OPERATOR(pg_catalog.=) a.lead_id
+      JOIN mql.leads AS l ON l.lead_id OPERATOR(pg_catalog.=) a.lead_id;
+  END
   $$;
 COMMENT ON FUNCTION mql.compute_lead_facts(bigint[]) IS
   'The funnel facts of the given leads, recomputed from mql.stage_history, mql.leads and sales-touch events.';
