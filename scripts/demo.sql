@@ -102,11 +102,46 @@ ORDER BY kind, points DESC;
 SELECT from_stage, to_stage, changed_at, reason, round(score::numeric, 1) AS score, actor
 FROM mql.stage_history WHERE lead_id = 3 ORDER BY history_id;
 
-\echo '== MQL-to-customer rate by first-MQL cohort (Europe/Berlin months)'
-SELECT cohort_month, mqls, customers, round(rate::numeric, 3) AS rate
-FROM mql.mql_to_customer_rate ORDER BY cohort_month;
+-- Sales logs calls as events; the first one after an MQL is its first touch.
+INSERT INTO mql.events (lead_id, event_type, occurred_at)
+SELECT l.lead_id, 'sales_call', l.first_mql_at + (l.lead_id % 72) * interval '1 hour'
+FROM mql.leads AS l WHERE l.first_mql_at IS NOT NULL AND l.lead_id % 4 <> 0;
+
+\echo '== Funnel by lead-creation cohort (Europe/Berlin months)'
+SELECT cohort_month, observed_days, leads, mqls, sqls, opportunities, customers,
+       round(lead_to_mql_rate::numeric, 3) AS lead_to_mql, round(mql_to_sql_rate::numeric, 3) AS mql_to_sql,
+       round(lead_to_customer_rate::numeric, 3) AS lead_to_customer
+FROM mql.funnel ORDER BY cohort_month;
+
+\echo '== Time to MQL by lead-creation cohort'
+SELECT cohort_month, leads, qualified, median_hours_to_mql, p90_hours_to_mql
+FROM mql.time_to_mql ORDER BY cohort_month;
+
+\echo '== MQL-to-SQL and MQL-to-customer by first-MQL cohort'
+SELECT s.cohort_month, s.mqls, s.sqls, round(s.rate::numeric, 3) AS mql_to_sql,
+       round(s.median_days_to_sql::numeric, 1) AS median_days_to_sql,
+       c.customers, round(c.rate::numeric, 3) AS mql_to_customer,
+       round(c.median_days_to_customer::numeric, 1) AS median_days_to_customer
+FROM mql.mql_to_sql_rate AS s JOIN mql.mql_to_customer_rate AS c USING (cohort_month)
+ORDER BY s.cohort_month;
+
+\echo '== Speed to lead by first-MQL cohort'
+SELECT cohort_month, mqls, touched, untouched, median_hours_to_touch, p95_hours_to_touch
+FROM mql.speed_to_lead ORDER BY cohort_month;
+
+\echo '== Time in stage'
+SELECT stage, entries, completed_stays, median_hours, p90_hours FROM mql.stage_durations ORDER BY stage;
+
+\echo '== Funnel by source (latest complete cohort)'
+SELECT source, coalesce(campaign, '(none)') AS campaign, leads, mqls, round(lead_to_mql_rate::numeric, 3) AS lead_to_mql
+FROM mql.funnel_by_source
+WHERE cohort_month = (SELECT max(cohort_month) FROM mql.funnel WHERE observed_days > 31)
+ORDER BY lead_to_mql DESC NULLS LAST, source, campaign LIMIT 8;
 
 \echo '== Recycle rate by first-MQL cohort'
 SELECT cohort_month, mqls, recycled, requalified,
        round(recycle_rate::numeric, 3) AS recycle_rate, round(requalify_rate::numeric, 3) AS requalify_rate
 FROM mql.recycle_rate ORDER BY cohort_month;
+
+\echo '== The rollup behind every view equals a recomputation from the history'
+SELECT count(*) AS differences FROM mql.verify_rollups();
