@@ -271,7 +271,12 @@ CREATE FUNCTION mql.refresh_lead_facts(lead_ids bigint[]) RETURNS void
       requalified_at = excluded.requalified_at, touch_at = excluded.touch_at,
       mql_entries = excluded.mql_entries, entry_stages = excluded.entry_stages,
       stay_stages = excluded.stay_stages, stay_hours = excluded.stay_hours;
-    PERFORM mql.compact_rollups(false);
+    -- Fold deltas now and then, but only in READ COMMITTED: a REPEATABLE
+    -- READ or SERIALIZABLE writer would fail on rows another compaction
+    -- changed after its snapshot. Their deltas are folded by a later writer.
+    IF pg_catalog.current_setting('transaction_isolation') OPERATOR(pg_catalog.=) 'read committed' THEN
+      PERFORM mql.compact_rollups(false);
+    END IF;
   END
   $$;
 COMMENT ON FUNCTION mql.refresh_lead_facts(bigint[]) IS
@@ -400,8 +405,9 @@ CREATE FUNCTION mql.events_refresh_touches() RETURNS trigger
     RETURN NULL;
   END
   $$;
--- (Named to fire after events_score, which creates and qualifies leads.)
-CREATE TRIGGER events_sales_touches
+-- Named to fire after events_score (triggers fire in name order), which
+-- creates, locks and qualifies the statement's leads first.
+CREATE TRIGGER events_score_touches
   AFTER INSERT ON mql.events
   REFERENCING NEW TABLE AS new_events
   FOR EACH STATEMENT EXECUTE FUNCTION mql.events_refresh_touches();

@@ -26,8 +26,10 @@ SELECT t.family, t.metric, t.period, t.source, t.campaign, t.hours,
   FROM (SELECT r.family, r.metric, r.period, r.source, r.campaign, r.hours, r.n FROM mql.rollup AS r
         UNION ALL
         SELECT d.family, d.metric, d.period, d.source, d.campaign, d.hours, d.n FROM mql.rollup_delta AS d) AS t
- GROUP BY t.family, t.metric, t.period, t.source, t.campaign, t.hours;
-COMMENT ON VIEW mql.rollup_totals IS 'The rollup''s current sums: mql.rollup plus mql.rollup_delta.';
+ GROUP BY t.family, t.metric, t.period, t.source, t.campaign, t.hours
+HAVING pg_catalog.sum(t.n) OPERATOR(pg_catalog.<>) 0;
+COMMENT ON VIEW mql.rollup_totals IS
+  'The rollup''s current sums: mql.rollup plus mql.rollup_delta (keys whose sum is 0, e.g. after a lead changed source, are left out).';
 COMMENT ON COLUMN mql.rollup_totals.family IS 'created (lead-creation month), first_mql (first-MQL month), day, or stage.';
 COMMENT ON COLUMN mql.rollup_totals.metric IS 'What is counted, e.g. leads, reached_sql, hours_to_mql, stay:mql.';
 COMMENT ON COLUMN mql.rollup_totals.period IS 'Cohort month or day; NULL for the stage family.';
