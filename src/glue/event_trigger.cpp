@@ -2,8 +2,8 @@
 // transition table scores every lead the statement touched, creates the
 // leads that do not exist yet, and qualifies leads that cross the threshold.
 // Per statement it runs a fixed number of SPI queries whatever the row
-// count, plus one history query per qualifiable lead that received an event
-// older than its latest one.
+// count: late events (older than a qualifiable lead's latest) add one
+// cursor over those leads' histories, not one query per lead.
 #include "pg.hpp"
 
 #include "config.hpp"
@@ -60,35 +60,87 @@ SPITupleTable *read_states(Datum ids) {
   return SPI_tuptable;
 }
 
-// Every event of one lead, sorted, weighed with this statement's weights.
-Event *lead_history(const Config &cfg, int64 lead_id, size_t &n) {
+Datum int8_array(const Datum *v, int n);
+
+// A qualifiable lead that received an event older than its latest one: it
+// is judged from its whole history once the main pass is done.
+struct LateLead {
+  int k; // index into the statement's leads
+  LeadState state;
+  Micros from; // earliest new occurred_at
+};
+
+// Judges every late lead from its full event history, read in one ordered
+// cursor pass over all of them (not one query per lead), chunk by chunk, with
+// this statement's weights. `late` is sorted by lead_id, as `path` is.
+void judge_late_leads(const Config &cfg, const LateLead *late, int nlate, AutoCrossing *path) {
   static SPIPlanPtr plan = nullptr;
   if (!plan) {
-    Oid types[1] = {INT8OID};
-    plan = keep("SELECT event_type, occurred_at, event_id FROM mql.events "
-                "WHERE lead_id OPERATOR(pg_catalog.=) $1",
+    Oid types[1] = {INT8ARRAYOID};
+    plan = keep("SELECT lead_id, event_type, occurred_at, event_id FROM mql.events "
+                "WHERE lead_id OPERATOR(pg_catalog.=) ANY ($1) ORDER BY lead_id",
                 1, types);
   }
-  Datum values[1] = {Int64GetDatum(lead_id)};
-  // Not read-only: a read-only execution would use the statement's snapshot,
+  Datum *ids = (Datum *)palloc_extended(sizeof(Datum) * nlate, MCXT_ALLOC_HUGE);
+  for (int i = 0; i < nlate; i++)
+    ids[i] = Int64GetDatum(path[late[i].k].lead_id);
+  Datum values[1] = {int8_array(ids, nlate)};
+  // Not read-only: a read-only cursor would use the statement's snapshot,
   // which cannot see the events this very statement inserted.
-  if (SPI_execute_plan(plan, values, nullptr, false, 0) != SPI_OK_SELECT)
-    elog(ERROR, "pg_mql: could not read the events of lead %lld", (long long)lead_id);
-  n = SPI_processed;
-  Event *ev = (Event *)MemoryContextAllocHuge(CurrentMemoryContext, sizeof(Event) * (n + 1));
-  for (size_t i = 0; i < n; i++) {
-    bool isnull;
-    HeapTuple t = SPI_tuptable->vals[i];
-    TupleDesc d = SPI_tuptable->tupdesc;
-    text *type = DatumGetTextPP(SPI_getbinval(t, d, 1, &isnull));
-    ev[i].lead_id = lead_id;
-    ev[i].occurred = DatumGetTimestampTz(SPI_getbinval(t, d, 2, &isnull));
-    ev[i].event_id = DatumGetInt64(SPI_getbinval(t, d, 3, &isnull));
-    ev[i].weight = cfg.weight_of(std::string_view(VARDATA_ANY(type), VARSIZE_ANY_EXHDR(type)));
+  Portal portal = SPI_cursor_open(nullptr, plan, values, nullptr, false);
+
+  size_t cap = 64, n = 0;
+  Event *buf = (Event *)palloc(sizeof(Event) * cap);
+  int64 current = 0;
+  bool have_current = false;
+  int li = 0;
+  auto judge_current = [&]() {
+    while (li < nlate && path[late[li].k].lead_id < current)
+      li++;
+    if (li < nlate && path[late[li].k].lead_id == current) {
+      sort_events(buf, n);
+      auto crossing = find_crossing(late[li].state, buf, n, late[li].from, cfg.qualify);
+      AutoCrossing &p = path[late[li].k];
+      if (crossing) {
+        p.crosses = true;
+        p.at = crossing->at;
+        p.score = crossing->score;
+        p.requalification = crossing->requalification;
+      }
+      li++;
+    }
+    n = 0;
+  };
+  for (;;) {
+    SPI_cursor_fetch(portal, true, 10000);
+    if (SPI_processed == 0) break;
+    for (uint64 r = 0; r < SPI_processed; r++) {
+      bool isnull;
+      HeapTuple t = SPI_tuptable->vals[r];
+      TupleDesc d = SPI_tuptable->tupdesc;
+      int64 lead_id = DatumGetInt64(SPI_getbinval(t, d, 1, &isnull));
+      if (!have_current || lead_id != current) {
+        if (have_current) judge_current();
+        current = lead_id;
+        have_current = true;
+      }
+      if (n == cap) {
+        cap *= 2;
+        buf = (Event *)repalloc_huge(buf, sizeof(Event) * cap);
+      }
+      text *type = DatumGetTextPP(SPI_getbinval(t, d, 2, &isnull));
+      buf[n].lead_id = lead_id;
+      buf[n].occurred = DatumGetTimestampTz(SPI_getbinval(t, d, 3, &isnull));
+      buf[n].event_id = DatumGetInt64(SPI_getbinval(t, d, 4, &isnull));
+      buf[n].weight = cfg.weight_of(std::string_view(VARDATA_ANY(type), VARSIZE_ANY_EXHDR(type)));
+      n++;
+    }
+    SPI_freetuptable(SPI_tuptable);
+    CHECK_FOR_INTERRUPTS();
   }
-  SPI_freetuptable(SPI_tuptable);
-  sort_events(ev, n);
-  return ev;
+  if (have_current) judge_current();
+  SPI_cursor_close(portal);
+  pfree(buf);
 }
 
 void update_leads(Datum ids, Datum intents, Datum score_ats) {
@@ -256,6 +308,8 @@ Datum mql_events_after_insert(PG_FUNCTION_ARGS) {
   AutoCrossing *path =
       (AutoCrossing *)palloc_extended(sizeof(AutoCrossing) * nleads, MCXT_ALLOC_HUGE);
   Attr *attrs = (Attr *)palloc(sizeof(Attr) * (cfg.rules.size() + 1));
+  LateLead *late = (LateLead *)palloc_extended(sizeof(LateLead) * nleads, MCXT_ALLOC_HUGE);
+  int nlate = 0;
   TupleDesc sd = states->tupdesc;
 
   for (int k = 0; k < nleads; k++) {
@@ -292,12 +346,7 @@ Datum mql_events_after_insert(PG_FUNCTION_ARGS) {
         out.needs_history = false;
       }
     }
-    if (out.needs_history) {
-      size_t hn = 0;
-      Event *hist = lead_history(cfg, lead_id, hn);
-      out.crossing = find_crossing(st, hist, hn, lev[0].occurred, cfg.qualify);
-      pfree(hist);
-    }
+    if (out.needs_history) late[nlate++] = LateLead{k, st, lev[0].occurred};
     if (out.crossing) {
       path[k].crosses = true;
       path[k].at = out.crossing->at;
@@ -307,6 +356,7 @@ Datum mql_events_after_insert(PG_FUNCTION_ARGS) {
     intents[k] = Float8GetDatum(out.intent.value);
     score_ats[k] = TimestampTzGetDatum(out.intent.at);
   }
+  if (nlate > 0) judge_late_leads(cfg, late, nlate, path);
 
   EventPath ctx{path, nleads};
   EventPath *saved = g_event_path;

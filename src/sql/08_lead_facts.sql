@@ -287,6 +287,7 @@ COMMENT ON FUNCTION mql.refresh_lead_facts(bigint[]) IS
 CREATE FUNCTION mql.rebuild_rollups() RETURNS bigint
   LANGUAGE plpgsql
   SET search_path = pg_catalog, pg_temp
+  SET jit = off
   AS $$
   DECLARE
     tz text;
@@ -317,6 +318,7 @@ CREATE FUNCTION mql.verify_rollups()
                  hours integer, rollup_n bigint, recomputed_n bigint)
   LANGUAGE sql STABLE
   SET search_path = pg_catalog, pg_temp
+  SET jit = off -- row estimates are guesses here; compiling costs more than the query
   AS $$
     WITH tz AS (SELECT s.report_timezone AS tz FROM mql.settings AS s),
     stored AS (
