@@ -341,6 +341,23 @@ SELECT mql.revoke_bi_access('"regress_mql BI-quoted"');
 SELECT count(*) AS readable_views
   FROM mql.bi_views() AS v WHERE has_table_privilege('regress_mql BI-quoted', v, 'SELECT');
 
+-- Nobody but the owner can attach pg_mql's trigger functions (some are
+-- SECURITY DEFINER) to a table of their own: creating the trigger needs
+-- EXECUTE, which PUBLIC does not have (42501).
+SELECT mql.grant_bi_access('regress_mql_bi');
+SET ROLE regress_mql_bi;
+CREATE TEMP TABLE bi_scratch (x int);
+CREATE TRIGGER bi_scratch_rebuild AFTER INSERT ON bi_scratch
+  FOR EACH STATEMENT EXECUTE FUNCTION mql.rollups_rebuild_on_change();
+SELECT :'LAST_ERROR_SQLSTATE' AS sqlstate;
+DROP TABLE bi_scratch;
+RESET ROLE;
+SELECT mql.revoke_bi_access('regress_mql_bi');
+SELECT count(*) AS trigger_functions_executable_by_public
+  FROM pg_proc AS p
+ WHERE p.pronamespace = 'mql'::regnamespace AND p.prorettype = 'trigger'::regtype
+   AND has_function_privilege('public', p.oid, 'EXECUTE');
+
 -- Clean up: the roles own nothing and hold no privilege any more.
 DROP TABLE owner_counts;
 DROP VIEW view_counts;

@@ -10,17 +10,25 @@ CREATE TRIGGER events_score
 
 -- UPDATE or DELETE of events: recompute the intent of the leads involved
 -- (a stage already reached is never taken back).
+-- SECURITY DEFINER (pinned search_path; a trigger function cannot be
+-- called directly): a role allowed to change events needs no privilege on
+-- the derived data, and can only rescore the leads of the changed events.
 CREATE FUNCTION mql.events_after_change() RETURNS trigger
-  LANGUAGE plpgsql
+  LANGUAGE plpgsql SECURITY DEFINER
   SET search_path = pg_catalog, pg_temp
   AS $$
+  DECLARE
+    ids bigint[];
   BEGIN
     IF TG_OP OPERATOR(pg_catalog.=) 'DELETE' THEN
-      PERFORM mql.rescore_leads(ARRAY(SELECT DISTINCT o.lead_id FROM old_events AS o));
+      ids := ARRAY(SELECT DISTINCT o.lead_id FROM old_events AS o ORDER BY 1);
     ELSE
-      PERFORM mql.rescore_leads(ARRAY(SELECT o.lead_id FROM old_events AS o
-                                      UNION SELECT n.lead_id FROM new_events AS n));
+      ids := ARRAY(SELECT o.lead_id FROM old_events AS o
+                   UNION SELECT n.lead_id FROM new_events AS n ORDER BY 1);
     END IF;
+    PERFORM mql.rescore_leads(ids);
+    -- Sales touches may have changed (the funnel facts read events too).
+    PERFORM mql.refresh_lead_facts(ids);
     RETURN NULL;
   END
   $$;

@@ -157,7 +157,7 @@ CREATE FUNCTION mql.compute_lead_facts(lead_ids bigint[]) RETURNS SETOF mql.lead
         FROM h),
     agg AS (
       SELECT h2.lead_id,
-             pg_catalog.max(mql.stage_rank(h2.to_stage)) AS max_rank,
+             COALESCE(pg_catalog.max(mql.stage_rank(h2.to_stage)), 0) AS max_rank, -- 0: only detour stages
              pg_catalog.min(h2.changed_at) FILTER (WHERE h2.history_id OPERATOR(pg_catalog.=) h2.first_mql_id) AS first_mql_at,
              pg_catalog.min(h2.changed_at) FILTER (WHERE h2.history_id OPERATOR(pg_catalog.>) h2.first_mql_id
                                                  AND mql.stage_rank(h2.to_stage) OPERATOR(pg_catalog.>=) 3) AS sql_at,
@@ -262,6 +262,12 @@ CREATE FUNCTION mql.refresh_lead_facts(lead_ids bigint[]) RETURNS void
                 FROM fresh AS f, mql.lead_contributions(f::mql.lead_facts, tz) AS c) AS d
        GROUP BY d.family, d.metric, d.period, d.source, d.campaign, d.hours
       HAVING pg_catalog.sum(d.n) OPERATOR(pg_catalog.<>) 0
+      RETURNING 1),
+    gone AS (
+      -- Deleted leads: their old contributions were subtracted above.
+      DELETE FROM mql.lead_facts AS g
+       WHERE g.lead_id OPERATOR(pg_catalog.=) ANY (lead_ids)
+         AND NOT EXISTS (SELECT 1 FROM fresh AS f WHERE f.lead_id OPERATOR(pg_catalog.=) g.lead_id)
       RETURNING 1)
     INSERT INTO mql.lead_facts SELECT * FROM fresh
     ON CONFLICT (lead_id) DO UPDATE SET
@@ -382,6 +388,21 @@ CREATE TRIGGER leads_refresh_facts
         OR OLD.created_at IS DISTINCT FROM NEW.created_at)
   EXECUTE FUNCTION mql.leads_refresh_facts();
 
+-- Deleted leads take their contributions with them.
+CREATE FUNCTION mql.leads_deleted_refresh_facts() RETURNS trigger
+  LANGUAGE plpgsql SECURITY DEFINER
+  SET search_path = pg_catalog, pg_temp
+  AS $$
+  BEGIN
+    PERFORM mql.refresh_lead_facts(ARRAY(SELECT o.lead_id FROM old_leads AS o ORDER BY 1));
+    RETURN NULL;
+  END
+  $$;
+CREATE TRIGGER leads_deleted_refresh_facts
+  AFTER DELETE ON mql.leads
+  REFERENCING OLD TABLE AS old_leads
+  FOR EACH STATEMENT EXECUTE FUNCTION mql.leads_deleted_refresh_facts();
+
 -- Sales touches: events of category sales_touch for leads that reached mql.
 CREATE FUNCTION mql.events_refresh_touches() RETURNS trigger
   LANGUAGE plpgsql SECURITY DEFINER
@@ -429,6 +450,10 @@ CREATE TRIGGER settings_rebuild_rollups
   AFTER UPDATE OF report_timezone ON mql.settings
   FOR EACH ROW WHEN (OLD.report_timezone IS DISTINCT FROM NEW.report_timezone)
   EXECUTE FUNCTION mql.rollups_rebuild_on_change();
+-- (An INSERT replaces the default row, e.g. on restore, with any zone.)
+CREATE TRIGGER settings_insert_rebuild_rollups
+  AFTER INSERT ON mql.settings
+  FOR EACH STATEMENT EXECUTE FUNCTION mql.rollups_rebuild_on_change();
 
 CREATE FUNCTION mql.event_weights_touch_change() RETURNS trigger
   LANGUAGE plpgsql SECURITY DEFINER
@@ -469,6 +494,8 @@ CREATE TRIGGER event_weights_touch_update AFTER UPDATE ON mql.event_weights
 CREATE TRIGGER event_weights_touch_delete AFTER DELETE ON mql.event_weights
   REFERENCING OLD TABLE AS old_weights
   FOR EACH STATEMENT EXECUTE FUNCTION mql.event_weights_touch_change();
+CREATE TRIGGER event_weights_touch_truncate AFTER TRUNCATE ON mql.event_weights
+  FOR EACH STATEMENT EXECUTE FUNCTION mql.rollups_rebuild_on_change();
 
 SELECT pg_catalog.pg_extension_config_dump('mql.lead_facts', '');
 SELECT pg_catalog.pg_extension_config_dump('mql.rollup', '');

@@ -178,6 +178,7 @@ SELECT t.period AS day, t.source, t.campaign,
        COALESCE(pg_catalog.sum(t.n) FILTER (WHERE t.metric = 'new_leads'), 0)::bigint AS new_leads,
        COALESCE(pg_catalog.sum(t.n) FILTER (WHERE t.metric = 'first_mqls'), 0)::bigint AS first_mqls,
        COALESCE(pg_catalog.sum(t.n) FILTER (WHERE t.metric = 'requalifications'), 0)::bigint AS requalifications,
+       COALESCE(pg_catalog.sum(t.n) FILTER (WHERE t.metric = 'new_leads_qualified'), 0)::bigint AS new_leads_qualified,
        mql.rate(COALESCE(pg_catalog.sum(t.n) FILTER (WHERE t.metric = 'new_leads_qualified'), 0)::bigint,
                 COALESCE(pg_catalog.sum(t.n) FILTER (WHERE t.metric = 'new_leads'), 0)::bigint) AS mql_rate
   FROM mql.rollup_totals AS t

@@ -51,3 +51,18 @@ REVOKE ALL ON FUNCTION mql.revoke_bi_access(regrole) FROM PUBLIC;
 REVOKE ALL ON FUNCTION mql.rebuild_rollups() FROM PUBLIC;
 REVOKE ALL ON FUNCTION mql.compact_rollups(boolean) FROM PUBLIC;
 REVOKE ALL ON FUNCTION mql.refresh_lead_facts(bigint[]) FROM PUBLIC;
+
+-- Trigger functions: firing a trigger checks no privilege, but creating one
+-- needs EXECUTE on its function. Revoked so nobody can attach pg_mql's
+-- (some SECURITY DEFINER) trigger functions to a table of their own.
+DO $$
+DECLARE
+  f regprocedure;
+BEGIN
+  FOR f IN SELECT p.oid::regprocedure FROM pg_catalog.pg_proc AS p
+            WHERE p.pronamespace OPERATOR(pg_catalog.=) 'mql'::regnamespace
+              AND p.prorettype OPERATOR(pg_catalog.=) 'pg_catalog.trigger'::regtype LOOP
+    EXECUTE pg_catalog.format('REVOKE ALL ON FUNCTION %s FROM PUBLIC', f);
+  END LOOP;
+END
+$$;

@@ -1,0 +1,60 @@
+-- The BI rollup follows every kind of change that alters a lead's funnel
+-- facts, and stays equal to a recomputation from the history
+-- (mql.verify_rollups() returns no row) after each.
+SET client_min_messages = warning;
+DROP EXTENSION IF EXISTS pg_mql CASCADE;
+CREATE EXTENSION pg_mql;
+RESET client_min_messages;
+SET search_path = public, mql;
+SET timezone = 'UTC';
+\set VERBOSITY default
+INSERT INTO mql.event_weights (event_type, weight, category) VALUES
+  ('demo_request', 120, 'web'), ('sales_call', 0, 'sales_touch');
+
+-- Leads imported directly into a detour stage: counted as leads, reaching
+-- no funnel stage (their facts' max_rank is 0).
+INSERT INTO mql.leads (lead_id, stage, created_at) VALUES
+  (1, 'disqualified', '2026-01-05 00:00+00'),
+  (2, 'recycled', '2026-01-06 00:00+00');
+SELECT lead_id, max_rank FROM mql.lead_facts ORDER BY lead_id;
+SELECT leads, mqls FROM mql.funnel;
+SELECT count(*) AS differences FROM mql.verify_rollups();
+
+-- Lead 3 qualifies and gets a sales call 5 hours later: touched after 5 h.
+INSERT INTO mql.events (lead_id, event_type, occurred_at) VALUES
+  (3, 'demo_request', '2026-01-10 00:00+00'),
+  (3, 'sales_call', '2026-01-10 05:00+00');
+SELECT mqls, touched, median_hours_to_touch FROM mql.speed_to_lead;
+-- Deleting the call: lead 3 is untouched again.
+DELETE FROM mql.events WHERE lead_id = 3 AND event_type = 'sales_call';
+SELECT mqls, touched, untouched FROM mql.speed_to_lead;
+SELECT count(*) AS differences FROM mql.verify_rollups();
+-- Moving a call to another time: 2 h after the MQL.
+INSERT INTO mql.events (lead_id, event_type, occurred_at) VALUES (3, 'sales_call', '2026-01-10 09:00+00');
+UPDATE mql.events SET occurred_at = '2026-01-10 02:00+00' WHERE lead_id = 3 AND event_type = 'sales_call';
+SELECT touched, median_hours_to_touch FROM mql.speed_to_lead;
+SELECT count(*) AS differences FROM mql.verify_rollups();
+
+-- Deleting a lead removes its contributions (and its facts); recreating the
+-- same id later counts it once.
+SELECT leads FROM mql.funnel;
+DELETE FROM mql.leads WHERE lead_id = 1;
+SELECT leads FROM mql.funnel;
+SELECT count(*) AS facts_of_lead_1 FROM mql.lead_facts WHERE lead_id = 1;
+SELECT count(*) AS differences FROM mql.verify_rollups();
+INSERT INTO mql.events (lead_id, event_type, occurred_at) VALUES (1, 'page_view', '2026-01-20 00:00+00');
+SELECT leads FROM mql.funnel;
+SELECT count(*) AS differences FROM mql.verify_rollups();
+
+-- Emptying the weights: no event type is a sales touch any more, so lead 3
+-- has no touch (a rebuild ran).
+TRUNCATE mql.event_weights;
+SELECT touched FROM mql.speed_to_lead;
+SELECT count(*) AS differences FROM mql.verify_rollups();
+
+-- A settings row inserted over the untouched defaults (what a restore does)
+-- with another report_timezone rebuilds the cohorts in that zone: lead 2,
+-- created 2026-01-06 00:00 UTC, is on 2026-01-05 in New York.
+INSERT INTO mql.settings (threshold, half_life, report_timezone) VALUES (100, '30 days', 'America/New_York');
+SELECT day, new_leads FROM mql.mql_volume WHERE new_leads > 0 ORDER BY day;
+SELECT count(*) AS differences FROM mql.verify_rollups();
