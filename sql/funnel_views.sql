@@ -924,9 +924,9 @@ CREATE TEMP TABLE moved AS
 WITH m AS (DELETE FROM mql.rollup WHERE family IN ('day', 'stage') RETURNING *)
 SELECT * FROM m;
 INSERT INTO mql.rollup_delta
-SELECT family, metric, period, source, campaign, hours, n - 1 FROM moved
+SELECT family, by_source, metric, period, source, campaign, hours, n - 1 FROM moved
 UNION ALL
-SELECT family, metric, period, source, campaign, hours, 1 FROM moved;
+SELECT family, by_source, metric, period, source, campaign, hours, 1 FROM moved;
 SELECT (SELECT count(*) FROM mql.rollup_delta) = 2 * (SELECT count(*) FROM moved) AS ok;
 SELECT NOT EXISTS (SELECT * FROM before_rebuild EXCEPT ALL SELECT * FROM all_view_rows)
    AND NOT EXISTS (SELECT * FROM all_view_rows EXCEPT ALL SELECT * FROM before_rebuild) AS ok;

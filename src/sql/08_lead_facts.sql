@@ -49,24 +49,29 @@ COMMENT ON COLUMN mql.lead_facts.entry_stages IS 'The to_stage of every history 
 COMMENT ON COLUMN mql.lead_facts.stay_stages IS 'The stage of every completed stay (a stage the lead has since left), in order.';
 COMMENT ON COLUMN mql.lead_facts.stay_hours IS 'Whole hours of each completed stay, parallel to stay_stages.';
 
--- The rollup: counters (hours NULL) and whole-hour histograms (hours set).
+-- The rollup: counters (hours NULL) and whole-hour histograms (hours set),
+-- each once per source and campaign and once as a total.
 -- family: created (lead-creation month), first_mql (first-MQL month), day
 -- (calendar day) or stage (no period).
+-- by_source false: totals over all sources and campaigns (source and
+-- campaign NULL), kept apart so a total view reads only its own rows.
 CREATE TABLE mql.rollup (
   family text NOT NULL,
+  by_source boolean NOT NULL,
   metric text NOT NULL,
   period date,
   source text,
   campaign text,
   hours integer,
   n bigint NOT NULL,
-  CONSTRAINT rollup_key UNIQUE NULLS NOT DISTINCT (family, metric, period, source, campaign, hours)
+  CONSTRAINT rollup_key UNIQUE NULLS NOT DISTINCT (family, by_source, metric, period, source, campaign, hours)
 );
 COMMENT ON TABLE mql.rollup IS
   'Compacted sums of every lead''s contributions to the funnel metrics; add mql.rollup_delta for the current totals.';
 
 CREATE TABLE mql.rollup_delta (
   family text NOT NULL,
+  by_source boolean NOT NULL,
   metric text NOT NULL,
   period date,
   source text,
@@ -210,17 +215,17 @@ CREATE FUNCTION mql.compact_rollups(wait boolean DEFAULT true) RETURNS bigint
       RETURN 0;
     END IF;
     WITH moved AS (
-      DELETE FROM mql.rollup_delta RETURNING family, metric, period, source, campaign, hours, n),
+      DELETE FROM mql.rollup_delta RETURNING family, by_source, metric, period, source, campaign, hours, n),
     sums AS (
-      SELECT m.family, m.metric, m.period, m.source, m.campaign, m.hours,
+      SELECT m.family, m.by_source, m.metric, m.period, m.source, m.campaign, m.hours,
              pg_catalog.sum(m.n)::bigint AS n, pg_catalog.count(*) AS rows
         FROM moved AS m
-       GROUP BY m.family, m.metric, m.period, m.source, m.campaign, m.hours),
+       GROUP BY m.family, m.by_source, m.metric, m.period, m.source, m.campaign, m.hours),
     merged AS (
-      INSERT INTO mql.rollup AS r (family, metric, period, source, campaign, hours, n)
-      SELECT s.family, s.metric, s.period, s.source, s.campaign, s.hours, s.n
+      INSERT INTO mql.rollup AS r (family, by_source, metric, period, source, campaign, hours, n)
+      SELECT s.family, s.by_source, s.metric, s.period, s.source, s.campaign, s.hours, s.n
         FROM sums AS s
-       ORDER BY s.family, s.metric, s.period, s.source, s.campaign, s.hours
+       ORDER BY s.family, s.by_source, s.metric, s.period, s.source, s.campaign, s.hours
       ON CONFLICT ON CONSTRAINT rollup_key DO UPDATE SET n = r.n OPERATOR(pg_catalog.+) excluded.n
       RETURNING 1)
     SELECT COALESCE(pg_catalog.sum(s.rows), 0) INTO folded FROM sums AS s;
@@ -251,8 +256,10 @@ CREATE FUNCTION mql.refresh_lead_facts(lead_ids bigint[]) RETURNS void
     WITH fresh AS (
       SELECT * FROM mql.compute_lead_facts(lead_ids)),
     delta AS (
-      INSERT INTO mql.rollup_delta (family, metric, period, source, campaign, hours, n)
-      SELECT d.family, d.metric, d.period, d.source, d.campaign, d.hours, pg_catalog.sum(d.n)::bigint
+      INSERT INTO mql.rollup_delta (family, by_source, metric, period, source, campaign, hours, n)
+      SELECT d.family, sc.by_source, d.metric, d.period,
+             CASE WHEN sc.by_source THEN d.source END, CASE WHEN sc.by_source THEN d.campaign END,
+             d.hours, pg_catalog.sum(d.n)::bigint
         FROM (SELECT c.family, c.metric, c.period, o.source, o.campaign, c.hours,
                      OPERATOR(pg_catalog.-) c.n AS n
                 FROM mql.lead_facts AS o, mql.lead_contributions(o, tz) AS c
@@ -260,7 +267,8 @@ CREATE FUNCTION mql.refresh_lead_facts(lead_ids bigint[]) RETURNS void
               UNION ALL
               SELECT c.family, c.metric, c.period, f.source, f.campaign, c.hours, c.n
                 FROM fresh AS f, mql.lead_contributions(f::mql.lead_facts, tz) AS c) AS d
-       GROUP BY d.family, d.metric, d.period, d.source, d.campaign, d.hours
+       CROSS JOIN (VALUES (false), (true)) AS sc(by_source)
+       GROUP BY 1, 2, 3, 4, 5, 6, 7
       HAVING pg_catalog.sum(d.n) OPERATOR(pg_catalog.<>) 0
       RETURNING 1),
     gone AS (
@@ -307,10 +315,13 @@ CREATE FUNCTION mql.rebuild_rollups() RETURNS bigint
     INSERT INTO mql.lead_facts
     SELECT * FROM mql.compute_lead_facts(ARRAY(SELECT l.lead_id FROM mql.leads AS l));
     GET DIAGNOSTICS n = ROW_COUNT;
-    INSERT INTO mql.rollup (family, metric, period, source, campaign, hours, n)
-    SELECT c.family, c.metric, c.period, f.source, f.campaign, c.hours, pg_catalog.sum(c.n)::bigint
-      FROM mql.lead_facts AS f, mql.lead_contributions(f, tz) AS c
-     GROUP BY c.family, c.metric, c.period, f.source, f.campaign, c.hours;
+    INSERT INTO mql.rollup (family, by_source, metric, period, source, campaign, hours, n)
+    SELECT c.family, sc.by_source, c.metric, c.period,
+           CASE WHEN sc.by_source THEN f.source END, CASE WHEN sc.by_source THEN f.campaign END,
+           c.hours, pg_catalog.sum(c.n)::bigint
+      FROM mql.lead_facts AS f, mql.lead_contributions(f, tz) AS c,
+           (VALUES (false), (true)) AS sc(by_source)
+     GROUP BY 1, 2, 3, 4, 5, 6, 7;
     RETURN n;
   END
   $$;
@@ -320,29 +331,35 @@ COMMENT ON FUNCTION mql.rebuild_rollups() IS
 -- Differences between the rollup and a recomputation from the history:
 -- no rows means the views are exact.
 CREATE FUNCTION mql.verify_rollups()
-  RETURNS TABLE (family text, metric text, period date, source text, campaign text,
-                 hours integer, rollup_n bigint, recomputed_n bigint)
+  RETURNS TABLE (family text, by_source boolean, metric text, period date, source text,
+                 campaign text, hours integer, rollup_n bigint, recomputed_n bigint)
   LANGUAGE sql STABLE
   SET search_path = pg_catalog, pg_temp
   SET jit = off -- row estimates are guesses here; compiling costs more than the query
   AS $$
     WITH tz AS (SELECT s.report_timezone AS tz FROM mql.settings AS s),
     stored AS (
-      SELECT r.family, r.metric, r.period, r.source, r.campaign, r.hours, pg_catalog.sum(r.n)::bigint AS n
+      SELECT r.family, r.by_source, r.metric, r.period, r.source, r.campaign, r.hours,
+             pg_catalog.sum(r.n)::bigint AS n
         FROM (SELECT * FROM mql.rollup UNION ALL SELECT * FROM mql.rollup_delta) AS r
-       GROUP BY r.family, r.metric, r.period, r.source, r.campaign, r.hours
+       GROUP BY r.family, r.by_source, r.metric, r.period, r.source, r.campaign, r.hours
       HAVING pg_catalog.sum(r.n) OPERATOR(pg_catalog.<>) 0),
     fresh AS (
-      SELECT c.family, c.metric, c.period, f.source, f.campaign, c.hours, pg_catalog.sum(c.n)::bigint AS n
+      SELECT c.family, sc.by_source, c.metric, c.period,
+             CASE WHEN sc.by_source THEN f.source END AS source,
+             CASE WHEN sc.by_source THEN f.campaign END AS campaign,
+             c.hours, pg_catalog.sum(c.n)::bigint AS n
         FROM mql.compute_lead_facts(ARRAY(SELECT l.lead_id FROM mql.leads AS l)) AS f, tz,
-             mql.lead_contributions(f, tz.tz) AS c
-       GROUP BY c.family, c.metric, c.period, f.source, f.campaign, c.hours)
-    SELECT COALESCE(s.family, f.family), COALESCE(s.metric, f.metric), COALESCE(s.period, f.period),
+             mql.lead_contributions(f, tz.tz) AS c, (VALUES (false), (true)) AS sc(by_source)
+       GROUP BY 1, 2, 3, 4, 5, 6, 7)
+    SELECT COALESCE(s.family, f.family), COALESCE(s.by_source, f.by_source),
+           COALESCE(s.metric, f.metric), COALESCE(s.period, f.period),
            COALESCE(s.source, f.source), COALESCE(s.campaign, f.campaign), COALESCE(s.hours, f.hours),
            COALESCE(s.n, 0), COALESCE(f.n, 0)
       FROM stored AS s
       FULL JOIN fresh AS f
-        ON s.family OPERATOR(pg_catalog.=) f.family AND s.metric OPERATOR(pg_catalog.=) f.metric
+        ON s.family OPERATOR(pg_catalog.=) f.family AND s.by_source OPERATOR(pg_catalog.=) f.by_source
+       AND s.metric OPERATOR(pg_catalog.=) f.metric
        AND s.period IS NOT DISTINCT FROM f.period AND s.source IS NOT DISTINCT FROM f.source
        AND s.campaign IS NOT DISTINCT FROM f.campaign AND s.hours IS NOT DISTINCT FROM f.hours
      WHERE s.n IS DISTINCT FROM f.n

@@ -76,12 +76,12 @@ BEGIN
       ('stage_durations', 'completed_stays', 'Stays in the stage that have ended (the lead has moved on).'),
       ('stage_durations', 'median_hours', 'Median whole hours of the completed stays.'),
       ('stage_durations', 'p90_hours', '90th percentile of whole hours of the completed stays.'),
-      (NULL, 'is_total', 'True for a cohort''s total over all sources and campaigns; false for a per-source-and-campaign row.'),
+      (NULL, 'by_source', 'False for a total over all sources and campaigns; true for one source and campaign.'),
       (NULL, 'median_hours_to_sql', 'Median whole hours from first MQL to the first entry into sql or later.'),
       (NULL, 'median_hours_to_customer', 'Median whole hours from first MQL to customer.')),
     -- Internal views are described by the public views they feed.
     feeds(view_name, base, preference) AS (VALUES
-      ('created_cohort_metrics', 'funnel', 1), ('created_cohort_metrics', 'time_to_mql', 2),
+      ('funnel_metrics', 'funnel', 1), ('time_to_mql_metrics', 'time_to_mql', 1),
       ('mql_cohort_metrics', 'mql_to_sql_rate', 1), ('mql_cohort_metrics', 'mql_to_customer_rate', 2),
       ('mql_cohort_metrics', 'recycle_rate', 3), ('mql_cohort_metrics', 'speed_to_lead', 4),
       ('stage_metrics', 'stage_durations', 1)),
@@ -89,7 +89,7 @@ BEGIN
       SELECT c.oid, c.relname, pg_catalog.regexp_replace(c.relname, '_by_source$', '') AS base
         FROM pg_catalog.pg_class AS c
        WHERE c.relnamespace OPERATOR(pg_catalog.=) 'mql'::regnamespace AND c.relkind OPERATOR(pg_catalog.=) 'v'
-         AND c.relname IN ('created_cohort_metrics', 'mql_cohort_metrics', 'stage_metrics', 'funnel', 'funnel_by_source', 'time_to_mql', 'time_to_mql_by_source',
+         AND c.relname IN ('funnel_metrics', 'time_to_mql_metrics', 'mql_cohort_metrics', 'stage_metrics', 'funnel', 'funnel_by_source', 'time_to_mql', 'time_to_mql_by_source',
                            'mql_to_sql_rate', 'mql_to_sql_rate_by_source', 'mql_to_customer_rate',
                            'mql_to_customer_rate_by_source', 'recycle_rate', 'recycle_rate_by_source',
                            'speed_to_lead', 'speed_to_lead_by_source', 'mql_volume',
