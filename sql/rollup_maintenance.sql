@@ -58,3 +58,21 @@ SELECT count(*) AS differences FROM mql.verify_rollups();
 INSERT INTO mql.settings (threshold, half_life, report_timezone) VALUES (100, '30 days', 'America/New_York');
 SELECT day, new_leads FROM mql.mql_volume WHERE new_leads > 0 ORDER BY day;
 SELECT count(*) AS differences FROM mql.verify_rollups();
+
+-- A REPEATABLE READ writer does not compact, so subtractions stay pending in
+-- mql.rollup_delta; the views net them (percentiles included) and equal a
+-- rebuild. Lead 3 (source NULL) moves to source 'moved'.
+SELECT stage, source, entries, completed_stays, median_hours
+  FROM mql.stage_durations_by_source ORDER BY stage, source;
+BEGIN ISOLATION LEVEL REPEATABLE READ;
+UPDATE mql.leads SET source = 'moved' WHERE lead_id = 3;
+SELECT count(*) > 0 AS subtractions_pending FROM mql.rollup_delta WHERE n < 0;
+SELECT stage, source, entries, completed_stays, median_hours
+  FROM mql.stage_durations_by_source ORDER BY stage, source;
+SELECT stage, entries, completed_stays, median_hours FROM mql.stage_durations ORDER BY stage;
+COMMIT;
+SELECT count(*) AS differences FROM mql.verify_rollups();
+CREATE TEMP TABLE pending_view AS SELECT * FROM mql.stage_durations_by_source;
+SELECT mql.rebuild_rollups() AS leads_rebuilt;
+SELECT NOT EXISTS (SELECT * FROM pending_view EXCEPT SELECT * FROM mql.stage_durations_by_source)
+   AND NOT EXISTS (SELECT * FROM mql.stage_durations_by_source EXCEPT SELECT * FROM pending_view) AS same_as_rebuild;

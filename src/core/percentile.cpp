@@ -63,4 +63,18 @@ std::optional<double> weighted_percentile(WeightedValue *items, size_t n,
   return lo + (proportion * (hi - lo));
 }
 
+bool merge_weighted(WeightedValue *items, size_t &n) noexcept {
+  std::sort(items, items + n,
+            [](const WeightedValue &a, const WeightedValue &b) { return a.value < b.value; });
+  size_t out = 0;
+  for (size_t i = 0; i < n;) {
+    int64_t value = items[i].value, net = 0;
+    for (; i < n && items[i].value == value; ++i)
+      if (__builtin_add_overflow(net, items[i].count, &net)) return false;
+    if (net > 0) items[out++] = WeightedValue{value, net};
+  }
+  n = out;
+  return true;
+}
+
 } // namespace mql

@@ -27,4 +27,10 @@ struct WeightedValue {
 // to at most INT64_MAX (std::nullopt otherwise).
 std::optional<double> weighted_percentile(WeightedValue *items, size_t n, double fraction) noexcept;
 
+// Sorts `items` by value and sums the counts of equal values, which may be
+// negative (a rollup's pending subtractions); keeps only values whose net
+// count is positive, compacted at the front. Sets n to their number.
+// Returns false, leaving items unspecified, if a sum overflows int64.
+bool merge_weighted(WeightedValue *items, size_t &n) noexcept;
+
 } // namespace mql

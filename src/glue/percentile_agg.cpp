@@ -27,7 +27,6 @@ struct PercentileState {
   WeightedValue *items;
   size_t n;
   size_t cap;
-  int64 total; // sum of the counts, kept to refuse a total beyond bigint
   double fraction;
   bool has_fraction;
 };
@@ -37,7 +36,8 @@ constexpr size_t kInitialCap = 16;
 } // namespace
 
 // (internal, integer, bigint, double precision) -> internal. Not strict:
-// NULL value or count rows are skipped; the fraction is taken from the first
+// NULL value or count rows are skipped, counts of equal values are netted
+// (negative counts subtract) and only positive nets count; the fraction is taken from the first
 // row where it is not NULL, and every non-NULL fraction must be in [0, 1].
 Datum mql_percentile_hours_trans(PG_FUNCTION_ARGS) {
   MemoryContext aggcontext;
@@ -68,12 +68,9 @@ Datum mql_percentile_hours_trans(PG_FUNCTION_ARGS) {
 
   if (PG_ARGISNULL(1) || PG_ARGISNULL(2)) PG_RETURN_POINTER(state);
   int64 count = PG_GETARG_INT64(2);
-  if (count <= 0) PG_RETURN_POINTER(state); // contributes no row
-
-  int64 total;
-  if (__builtin_add_overflow(state->total, count, &total))
-    ereport(ERROR, (errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-                    errmsg("percentile counts add up to more than the bigint range")));
+  if (count == 0) PG_RETURN_POINTER(state); // contributes nothing
+  // A negative count is kept: it cancels rows of the same value (the final
+  // function nets them), as a rollup's pending subtractions do.
   if (state->n == state->cap) {
     if (state->cap > MaxAllocHugeSize / sizeof(WeightedValue) / 2)
       ereport(ERROR, (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
@@ -84,7 +81,6 @@ Datum mql_percentile_hours_trans(PG_FUNCTION_ARGS) {
   state->items[state->n].value = PG_GETARG_INT32(1);
   state->items[state->n].count = count;
   state->n++;
-  state->total = total;
   PG_RETURN_POINTER(state);
 }
 
@@ -96,7 +92,17 @@ Datum mql_percentile_hours_final(PG_FUNCTION_ARGS) {
   if (PG_ARGISNULL(0)) PG_RETURN_NULL();
   PercentileState *state = (PercentileState *)PG_GETARG_POINTER(0);
   if (!state->has_fraction) PG_RETURN_NULL();
+  // Net equal values (sorting in place keeps the multiset, so the aggregate
+  // may go on accumulating as a window function).
+  size_t n = state->n;
+  if (!merge_weighted(state->items, n))
+    ereport(ERROR, (errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+                    errmsg("percentile counts add up to more than the bigint range")));
+  state->n = n;
   std::optional<double> result = weighted_percentile(state->items, state->n, state->fraction);
+  if (!result && state->n > 0)
+    ereport(ERROR, (errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+                    errmsg("percentile counts add up to more than the bigint range")));
   if (!result) PG_RETURN_NULL();
   PG_RETURN_FLOAT8(*result);
 }

@@ -42,6 +42,26 @@ COMMENT ON COLUMN mql.rollup_totals.campaign IS 'The leads'' campaign.';
 COMMENT ON COLUMN mql.rollup_totals.hours IS 'Whole hours, for duration histograms; NULL for counters.';
 COMMENT ON COLUMN mql.rollup_totals.n IS 'Number of leads (or stays) counted.';
 
+-- The same rows without summing equal keys: the metric views sum counters
+-- themselves, and mql.percentile_hours nets equal hours, so they skip a
+-- grouping over every histogram row.
+CREATE VIEW mql.rollup_rows AS
+SELECT r.family, r.by_source, r.metric, r.period, r.source, r.campaign, r.hours, r.n
+  FROM mql.rollup AS r
+UNION ALL
+SELECT d.family, d.by_source, d.metric, d.period, d.source, d.campaign, d.hours, d.n
+  FROM mql.rollup_delta AS d;
+COMMENT ON VIEW mql.rollup_rows IS
+  'Internal: mql.rollup and mql.rollup_delta rows together, not summed (the metric views read it).';
+COMMENT ON COLUMN mql.rollup_rows.family IS 'created (lead-creation month), first_mql (first-MQL month), day, or stage.';
+COMMENT ON COLUMN mql.rollup_rows.by_source IS 'False: a total over all sources and campaigns; true: one source and campaign.';
+COMMENT ON COLUMN mql.rollup_rows.metric IS 'What is counted, e.g. leads, reached_sql, hours_to_mql, stay:mql.';
+COMMENT ON COLUMN mql.rollup_rows.period IS 'Cohort month or day; NULL for the stage family.';
+COMMENT ON COLUMN mql.rollup_rows.source IS 'The leads'' source.';
+COMMENT ON COLUMN mql.rollup_rows.campaign IS 'The leads'' campaign.';
+COMMENT ON COLUMN mql.rollup_rows.hours IS 'Whole hours, for duration histograms; NULL for counters.';
+COMMENT ON COLUMN mql.rollup_rows.n IS 'Count added (negative: subtracted) by this row.';
+
 ------------------------------------------------------------------------------
 -- Lead-creation cohorts: funnel and time to MQL.
 ------------------------------------------------------------------------------
@@ -52,10 +72,12 @@ SELECT t.period AS cohort_month, t.by_source, t.source, t.campaign,
        COALESCE(pg_catalog.sum(t.n) FILTER (WHERE t.metric = 'reached_sql'), 0)::bigint AS sqls,
        COALESCE(pg_catalog.sum(t.n) FILTER (WHERE t.metric = 'reached_opportunity'), 0)::bigint AS opportunities,
        COALESCE(pg_catalog.sum(t.n) FILTER (WHERE t.metric = 'reached_customer'), 0)::bigint AS customers
-  FROM mql.rollup_totals AS t
+  FROM mql.rollup_rows AS t
  WHERE t.family = 'created'
    AND t.metric IN ('leads', 'reached_mql', 'reached_sql', 'reached_opportunity', 'reached_customer')
- GROUP BY t.period, t.by_source, t.source, t.campaign;
+ GROUP BY t.period, t.by_source, t.source, t.campaign
+-- A group every lead has left nets to 0 leads: it is gone.
+HAVING pg_catalog.sum(t.n) FILTER (WHERE t.metric = 'leads') OPERATOR(pg_catalog.<>) 0;
 COMMENT ON VIEW mql.funnel_metrics IS
   'Internal: funnel counts per lead-creation cohort, totals (by_source false) and per source and campaign. Read mql.funnel and mql.funnel_by_source.';
 
@@ -65,9 +87,10 @@ SELECT t.period AS cohort_month, t.by_source, t.source, t.campaign,
        COALESCE(pg_catalog.sum(t.n) FILTER (WHERE t.metric = 'hours_to_mql'), 0)::bigint AS qualified,
        mql.percentile_hours(t.hours, t.n, 0.5) FILTER (WHERE t.metric = 'hours_to_mql') AS median_hours_to_mql,
        mql.percentile_hours(t.hours, t.n, 0.9) FILTER (WHERE t.metric = 'hours_to_mql') AS p90_hours_to_mql
-  FROM mql.rollup_totals AS t
+  FROM mql.rollup_rows AS t
  WHERE t.family = 'created' AND t.metric IN ('leads', 'hours_to_mql')
- GROUP BY t.period, t.by_source, t.source, t.campaign;
+ GROUP BY t.period, t.by_source, t.source, t.campaign
+HAVING pg_catalog.sum(t.n) FILTER (WHERE t.metric = 'leads') OPERATOR(pg_catalog.<>) 0;
 COMMENT ON VIEW mql.time_to_mql_metrics IS
   'Internal: time to first MQL per lead-creation cohort, totals (by_source false) and per source and campaign. Read mql.time_to_mql and mql.time_to_mql_by_source.';
 
@@ -124,9 +147,10 @@ SELECT t.period AS cohort_month, t.by_source, t.source, t.campaign,
        mql.percentile_hours(t.hours, t.n, 0.5) FILTER (WHERE t.metric = 'hours_to_customer') AS median_hours_to_customer,
        mql.percentile_hours(t.hours, t.n, 0.5) FILTER (WHERE t.metric = 'hours_to_touch') AS median_hours_to_touch,
        mql.percentile_hours(t.hours, t.n, 0.95) FILTER (WHERE t.metric = 'hours_to_touch') AS p95_hours_to_touch
-  FROM mql.rollup_totals AS t
+  FROM mql.rollup_rows AS t
  WHERE t.family = 'first_mql'
- GROUP BY t.period, t.by_source, t.source, t.campaign;
+ GROUP BY t.period, t.by_source, t.source, t.campaign
+HAVING pg_catalog.sum(t.n) FILTER (WHERE t.metric = 'mqls') OPERATOR(pg_catalog.<>) 0;
 COMMENT ON VIEW mql.mql_cohort_metrics IS
   'Internal: first-MQL cohort metrics, totals (by_source false) and per source and campaign. Read mql.mql_to_sql_rate, mql.mql_to_customer_rate, mql.recycle_rate, mql.speed_to_lead and their _by_source views.';
 
@@ -191,9 +215,12 @@ SELECT t.period AS day, t.source, t.campaign,
        COALESCE(pg_catalog.sum(t.n) FILTER (WHERE t.metric = 'new_leads_qualified'), 0)::bigint AS new_leads_qualified,
        mql.rate(COALESCE(pg_catalog.sum(t.n) FILTER (WHERE t.metric = 'new_leads_qualified'), 0)::bigint,
                 COALESCE(pg_catalog.sum(t.n) FILTER (WHERE t.metric = 'new_leads'), 0)::bigint) AS mql_rate
-  FROM mql.rollup_totals AS t
+  FROM mql.rollup_rows AS t
  WHERE t.family = 'day' AND t.by_source
- GROUP BY t.period, t.source, t.campaign;
+ GROUP BY t.period, t.source, t.campaign
+-- Each metric nets to 0 or more, so a day whose counts all netted to 0 is gone.
+HAVING pg_catalog.sum(t.n) FILTER (WHERE t.metric IN ('new_leads', 'first_mqls', 'requalifications'))
+         OPERATOR(pg_catalog.<>) 0;
 
 ------------------------------------------------------------------------------
 -- Time spent in each stage.
@@ -204,9 +231,10 @@ SELECT pg_catalog.split_part(t.metric, ':', 2)::mql.stage AS stage, t.by_source,
        COALESCE(pg_catalog.sum(t.n) FILTER (WHERE t.metric LIKE 'stay:%'), 0)::bigint AS completed_stays,
        mql.percentile_hours(t.hours, t.n, 0.5) FILTER (WHERE t.metric LIKE 'stay:%') AS median_hours,
        mql.percentile_hours(t.hours, t.n, 0.9) FILTER (WHERE t.metric LIKE 'stay:%') AS p90_hours
-  FROM mql.rollup_totals AS t
+  FROM mql.rollup_rows AS t
  WHERE t.family = 'stage'
- GROUP BY pg_catalog.split_part(t.metric, ':', 2), t.by_source, t.source, t.campaign;
+ GROUP BY pg_catalog.split_part(t.metric, ':', 2), t.by_source, t.source, t.campaign
+HAVING pg_catalog.sum(t.n) FILTER (WHERE t.metric LIKE 'entries:%') OPERATOR(pg_catalog.<>) 0;
 COMMENT ON VIEW mql.stage_metrics IS
   'Internal: time in each stage, totals (by_source false) and per source and campaign. Read mql.stage_durations and mql.stage_durations_by_source.';
 

@@ -213,3 +213,44 @@ TEST(WeightedPercentile, MatchesPercentileContOnTheExpandedMultiset) {
 
 } // namespace
 } // namespace mql
+
+namespace mql {
+namespace {
+
+TEST(MergeWeighted, NetsEqualValuesAndKeepsPositiveNets) {
+  // 5 h: 3 - 1 = 2; 7 h: 2 - 2 = 0 (dropped); 9 h: -1 alone (dropped); 1 h: 4.
+  WeightedValue items[] = {{5, 3}, {7, 2}, {9, -1}, {5, -1}, {1, 4}, {7, -2}};
+  size_t n = 6;
+  ASSERT_TRUE(merge_weighted(items, n));
+  ASSERT_EQ(n, 2u);
+  EXPECT_EQ(items[0].value, 1);
+  EXPECT_EQ(items[0].count, 4);
+  EXPECT_EQ(items[1].value, 5);
+  EXPECT_EQ(items[1].count, 2);
+}
+
+TEST(MergeWeighted, ThenPercentileEqualsThePercentileOfTheNetMultiset) {
+  // Net multiset {1, 1, 5, 5, 5}: median 5; the unmerged rows would give 1 or 5
+  // depending on how negative counts were treated.
+  WeightedValue items[] = {{5, 4}, {1, 2}, {5, -1}, {3, 1}, {3, -1}};
+  size_t n = 5;
+  ASSERT_TRUE(merge_weighted(items, n));
+  auto m = weighted_percentile(items, n, 0.5);
+  ASSERT_TRUE(m);
+  EXPECT_EQ(*m, 5.0);
+}
+
+TEST(MergeWeighted, ReportsOverflow) {
+  WeightedValue items[] = {{1, INT64_MAX}, {1, 1}};
+  size_t n = 2;
+  EXPECT_FALSE(merge_weighted(items, n));
+}
+
+TEST(MergeWeighted, EmptyStaysEmpty) {
+  size_t n = 0;
+  EXPECT_TRUE(merge_weighted(nullptr, n));
+  EXPECT_EQ(n, 0u);
+}
+
+} // namespace
+} // namespace mql
