@@ -82,12 +82,19 @@ CREATE TABLE mql.rollup_delta (
 COMMENT ON TABLE mql.rollup_delta IS
   'Contributions added since the last compaction (append-only; folded into mql.rollup by mql.compact_rollups()).';
 
--- One row per metric a lead counts in, plus one per histogram bucket. Pure
--- and inlinable: every name is qualified.
+-- One row per metric a lead counts in, plus one per histogram bucket, each
+-- twice: in the total (by_source false, no source or campaign) and in the
+-- lead's source and campaign. Pure and inlinable: every name is qualified.
 CREATE FUNCTION mql.lead_contributions(f mql.lead_facts, tz text)
-  RETURNS TABLE (family text, metric text, period date, hours integer, n bigint)
+  RETURNS TABLE (family text, by_source boolean, metric text, period date, source text,
+                 campaign text, hours integer, n bigint)
   LANGUAGE sql IMMUTABLE PARALLEL SAFE
   AS $$
+    SELECT c.family, sc.by_source, c.metric, c.period,
+           CASE WHEN sc.by_source THEN ($1).source END,
+           CASE WHEN sc.by_source THEN ($1).campaign END,
+           c.hours, c.n
+      FROM (
     SELECT 'created'::text, 'leads'::text,
            pg_catalog.date_trunc('month', ($1).created_at AT TIME ZONE $2)::date, NULL::integer, 1::bigint
     UNION ALL
@@ -132,9 +139,11 @@ CREATE FUNCTION mql.lead_contributions(f mql.lead_facts, tz text)
     SELECT 'stage', 'stay:' || s.stage::text, NULL, s.hours, pg_catalog.count(*)
       FROM ROWS FROM (pg_catalog.unnest(($1).stay_stages), pg_catalog.unnest(($1).stay_hours)) AS s(stage, hours)
      GROUP BY s.stage, s.hours
+           ) AS c(family, metric, period, hours, n)
+     CROSS JOIN (VALUES (false), (true)) AS sc(by_source)
   $$;
 COMMENT ON FUNCTION mql.lead_contributions(mql.lead_facts, text) IS
-  'The rollup rows one lead contributes, with cohorts cut in the given time zone.';
+  'The rollup rows one lead contributes (as a total and in its source and campaign), with cohorts cut in the given time zone.';
 
 -- The facts of the given leads, recomputed from their stage history, their
 -- row in mql.leads and their sales-touch events. (Every lead: pass
@@ -257,17 +266,15 @@ CREATE FUNCTION mql.refresh_lead_facts(lead_ids bigint[]) RETURNS void
       SELECT * FROM mql.compute_lead_facts(lead_ids)),
     delta AS (
       INSERT INTO mql.rollup_delta (family, by_source, metric, period, source, campaign, hours, n)
-      SELECT d.family, sc.by_source, d.metric, d.period,
-             CASE WHEN sc.by_source THEN d.source END, CASE WHEN sc.by_source THEN d.campaign END,
-             d.hours, pg_catalog.sum(d.n)::bigint
-        FROM (SELECT c.family, c.metric, c.period, o.source, o.campaign, c.hours,
+      SELECT d.family, d.by_source, d.metric, d.period, d.source, d.campaign, d.hours,
+             pg_catalog.sum(d.n)::bigint
+        FROM (SELECT c.family, c.by_source, c.metric, c.period, c.source, c.campaign, c.hours,
                      OPERATOR(pg_catalog.-) c.n AS n
                 FROM mql.lead_facts AS o, mql.lead_contributions(o, tz) AS c
                WHERE o.lead_id OPERATOR(pg_catalog.=) ANY (lead_ids)
               UNION ALL
-              SELECT c.family, c.metric, c.period, f.source, f.campaign, c.hours, c.n
+              SELECT c.*
                 FROM fresh AS f, mql.lead_contributions(f::mql.lead_facts, tz) AS c) AS d
-       CROSS JOIN (VALUES (false), (true)) AS sc(by_source)
        GROUP BY 1, 2, 3, 4, 5, 6, 7
       HAVING pg_catalog.sum(d.n) OPERATOR(pg_catalog.<>) 0
       RETURNING 1),
@@ -316,11 +323,9 @@ CREATE FUNCTION mql.rebuild_rollups() RETURNS bigint
     SELECT * FROM mql.compute_lead_facts(ARRAY(SELECT l.lead_id FROM mql.leads AS l));
     GET DIAGNOSTICS n = ROW_COUNT;
     INSERT INTO mql.rollup (family, by_source, metric, period, source, campaign, hours, n)
-    SELECT c.family, sc.by_source, c.metric, c.period,
-           CASE WHEN sc.by_source THEN f.source END, CASE WHEN sc.by_source THEN f.campaign END,
-           c.hours, pg_catalog.sum(c.n)::bigint
-      FROM mql.lead_facts AS f, mql.lead_contributions(f, tz) AS c,
-           (VALUES (false), (true)) AS sc(by_source)
+    SELECT c.family, c.by_source, c.metric, c.period, c.source, c.campaign, c.hours,
+           pg_catalog.sum(c.n)::bigint
+      FROM mql.lead_facts AS f, mql.lead_contributions(f, tz) AS c
      GROUP BY 1, 2, 3, 4, 5, 6, 7;
     RETURN n;
   END
@@ -345,12 +350,10 @@ CREATE FUNCTION mql.verify_rollups()
        GROUP BY r.family, r.by_source, r.metric, r.period, r.source, r.campaign, r.hours
       HAVING pg_catalog.sum(r.n) OPERATOR(pg_catalog.<>) 0),
     fresh AS (
-      SELECT c.family, sc.by_source, c.metric, c.period,
-             CASE WHEN sc.by_source THEN f.source END AS source,
-             CASE WHEN sc.by_source THEN f.campaign END AS campaign,
-             c.hours, pg_catalog.sum(c.n)::bigint AS n
+      SELECT c.family, c.by_source, c.metric, c.period, c.source, c.campaign, c.hours,
+             pg_catalog.sum(c.n)::bigint AS n
         FROM mql.compute_lead_facts(ARRAY(SELECT l.lead_id FROM mql.leads AS l)) AS f, tz,
-             mql.lead_contributions(f, tz.tz) AS c, (VALUES (false), (true)) AS sc(by_source)
+             mql.lead_contributions(f, tz.tz) AS c
        GROUP BY 1, 2, 3, 4, 5, 6, 7)
     SELECT COALESCE(s.family, f.family), COALESCE(s.by_source, f.by_source),
            COALESCE(s.metric, f.metric), COALESCE(s.period, f.period),
