@@ -48,9 +48,22 @@ Config *g_config = nullptr;
 // longer: an outer trigger may still hold it when a nested statement changed
 // the configuration and reloaded it.
 Config *g_previous = nullptr;
+bool g_valid = false;
+// A configuration loaded from a fresh snapshot in READ COMMITTED, with no
+// uncommitted change of this transaction in it, serves every later statement
+// until an invalidation arrives (g_global). Any other load serves only the
+// statement that made it (g_lxid, g_statement_ts).
+bool g_global = false;
 LocalTransactionId g_lxid = InvalidLocalTransactionId;
 TimestampTz g_statement_ts = 0;
-bool g_valid = false;
+// Bumped by the relcache callback whenever a configuration table changes
+// (in any backend, once that backend's transaction commits).
+uint64 g_generation = 0;
+uint64 g_loaded_generation = 0;
+// The transaction that changed the configuration itself, if any.
+LocalTransactionId g_changed_lxid = InvalidLocalTransactionId;
+// The configuration tables' OIDs, resolved at each reload.
+Oid g_config_relids[3] = {InvalidOid, InvalidOid, InvalidOid};
 
 // Reads a jsonb scalar into a RawScalar; false for objects and arrays.
 bool raw_scalar(const JsonbValue &v, RawScalar &out) {
@@ -111,12 +124,27 @@ void raw_rule_value(Jsonb *jb, RawRule &r) {
   }
 }
 
+// Runs one of the configuration queries from a plan prepared once per
+// backend. Not read-only: in READ COMMITTED that takes a fresh snapshot, so
+// a configuration cached across statements is never older than the last
+// invalidation processed.
+void run_config_query(SPIPlanPtr &plan, const char *sql, const char *what) {
+  if (plan == nullptr) {
+    SPIPlanPtr p = SPI_prepare(sql, 0, nullptr);
+    if (p == nullptr) elog(ERROR, "pg_mql: could not prepare the query of %s", what);
+    SPI_keepplan(p);
+    plan = p;
+  }
+  if (SPI_execute_plan(plan, nullptr, nullptr, false, 0) != SPI_OK_SELECT)
+    elog(ERROR, "pg_mql: could not read %s", what);
+}
+
 // Runs the three configuration queries. SPI must be connected.
 RawConfig read_config() {
+  static SPIPlanPtr settings_plan = nullptr, weights_plan = nullptr, rules_plan = nullptr;
   RawConfig rc{};
   rc.threshold = 100;
-  if (SPI_execute("SELECT threshold, half_life FROM mql.settings", true, 0) != SPI_OK_SELECT)
-    elog(ERROR, "pg_mql: could not read mql.settings");
+  run_config_query(settings_plan, "SELECT threshold, half_life FROM mql.settings", "mql.settings");
   if (SPI_processed != 1)
     ereport(ERROR, (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
                     errmsg("mql.settings must hold exactly one row, found %llu",
@@ -129,8 +157,8 @@ RawConfig read_config() {
   Datum hl = SPI_getbinval(t, d, 2, &isnull);
   rc.half_life = isnull ? 0 : interval_micros(DatumGetIntervalP(hl));
 
-  if (SPI_execute("SELECT event_type, weight FROM mql.event_weights", true, 0) != SPI_OK_SELECT)
-    elog(ERROR, "pg_mql: could not read mql.event_weights");
+  run_config_query(weights_plan, "SELECT event_type, weight FROM mql.event_weights",
+                   "mql.event_weights");
   rc.nweights = (int)SPI_processed;
   rc.weights = (RawWeight *)palloc(sizeof(RawWeight) * (rc.nweights + 1));
   for (int i = 0; i < rc.nweights; i++) {
@@ -140,10 +168,10 @@ RawConfig read_config() {
     rc.weights[i].weight = DatumGetFloat8(SPI_getbinval(t, d, 2, &isnull));
   }
 
-  if (SPI_execute("SELECT rule_id, attribute, op, value, points, effect FROM mql.fit_rules "
-                  "ORDER BY rule_id",
-                  true, 0) != SPI_OK_SELECT)
-    elog(ERROR, "pg_mql: could not read mql.fit_rules");
+  run_config_query(rules_plan,
+                   "SELECT rule_id, attribute, op, value, points, effect FROM mql.fit_rules "
+                   "ORDER BY rule_id",
+                   "mql.fit_rules");
   rc.nrules = (int)SPI_processed;
   rc.rules = (RawRule *)palloc0(sizeof(RawRule) * (rc.nrules + 1));
   for (int i = 0; i < rc.nrules; i++) {
@@ -231,13 +259,55 @@ double numeric_to_double(Numeric n) {
   return DatumGetFloat8(DirectFunctionCall1(numeric_float8_no_overflow, NumericGetDatum(n)));
 }
 
+// Relcache callback: a configuration table changed (or the cache was reset,
+// relid InvalidOid). Runs inside invalidation processing: no catalog access.
+void config_relcache_callback(Datum, Oid relid) {
+  if (relid == InvalidOid || relid == g_config_relids[0] || relid == g_config_relids[1] ||
+      relid == g_config_relids[2])
+    g_generation++;
+}
+
+void config_register_invalidation() {
+  CacheRegisterRelcacheCallback(config_relcache_callback, (Datum)0);
+}
+
 void config_invalidate() { g_valid = false; }
+
+void config_changed(Oid relid) {
+  g_valid = false;
+  g_changed_lxid = MyProc->lxid;
+  // Sent to every backend when this transaction commits (and processed here
+  // at the next command): their cached configurations reload.
+  CacheInvalidateRelcacheByRelid(relid);
+}
+
+namespace {
+
+// Whether the cached configuration may serve the current statement.
+bool cache_usable(TimestampTz ts) {
+  if (!g_valid || g_config == nullptr) return false;
+  if (g_global) return g_loaded_generation == g_generation && g_changed_lxid != MyProc->lxid;
+  return g_lxid == MyProc->lxid && g_statement_ts == ts;
+}
+
+void resolve_config_relids() {
+  Oid ns = get_namespace_oid("mql", false);
+  g_config_relids[0] = get_relname_relid("settings", ns);
+  g_config_relids[1] = get_relname_relid("event_weights", ns);
+  g_config_relids[2] = get_relname_relid("fit_rules", ns);
+}
+
+} // namespace
 
 const Config &config_get() {
   TimestampTz ts = GetCurrentStatementStartTimestamp();
-  if (g_valid && g_config && g_lxid == MyProc->lxid && g_statement_ts == ts) return *g_config;
+  // Configuration changes committed by other backends arrive here.
+  AcceptInvalidationMessages();
+  if (cache_usable(ts)) return *g_config;
 
   g_valid = false;
+  uint64 generation = g_generation;
+  resolve_config_relids();
   MemoryContext tmp =
       AllocSetContextCreate(CurrentMemoryContext, "pg_mql config load", ALLOCSET_SMALL_SIZES);
   MemoryContext old = MemoryContextSwitchTo(tmp);
@@ -257,6 +327,12 @@ const Config &config_get() {
     g_previous = g_config;
     g_config = fresh;
   });
+  // A load from the transaction snapshot (REPEATABLE READ, SERIALIZABLE),
+  // or one that may contain this transaction's uncommitted changes, or one
+  // an invalidation overtook, is kept for this statement only.
+  g_global =
+      !IsolationUsesXactSnapshot() && g_changed_lxid != MyProc->lxid && generation == g_generation;
+  g_loaded_generation = generation;
   g_lxid = MyProc->lxid;
   g_statement_ts = ts;
   g_valid = true;

@@ -33,14 +33,24 @@ struct Config {
   }
 };
 
-// The configuration as this statement sees it; reloads (with SPI) when the
-// transaction, the statement or this backend's configuration changed.
+// The configuration as this statement sees it. Cached across statements and
+// transactions; reloads (with SPI) after a configuration change, and per
+// statement in REPEATABLE READ or SERIALIZABLE, or while this transaction
+// has changed the configuration itself.
 // The caller must be connected to SPI.
 const Config &config_get();
 
-// Forces a reload at the next config_get(): called by the triggers on the
-// configuration tables.
+// Forces a reload at the next config_get() of this backend.
 void config_invalidate();
+
+// Called by the triggers on the configuration tables: reloads here at the
+// next config_get(), and in every other backend once this transaction
+// commits (through a relcache invalidation of `relid`).
+void config_changed(Oid relid);
+
+// Registers the relcache callback that tells cached configurations apart
+// from changed ones; called once, from _PG_init.
+void config_register_invalidation();
 
 // half_life interval in microseconds (months count 30 days); 0 when NULL.
 int64 interval_micros(const Interval *iv);

@@ -181,9 +181,13 @@ Datum mql_fit_rules_check(PG_FUNCTION_ARGS) {
 }
 
 // AFTER statement trigger on the configuration tables: the next scoring
-// reloads settings, weights and rules even within the same statement.
+// reloads settings, weights and rules even within the same statement, and
+// other backends reload once this transaction commits.
 Datum mql_config_changed(PG_FUNCTION_ARGS) {
-  config_invalidate();
+  if (!CALLED_AS_TRIGGER(fcinfo))
+    ereport(ERROR, (errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+                    errmsg("mql_config_changed() must be called as a trigger")));
+  config_changed(RelationGetRelid(((TriggerData *)fcinfo->context)->tg_relation));
   return PointerGetDatum(nullptr);
 }
 

@@ -1,6 +1,7 @@
 // Module entry: the magic block and the extension's settings (GUCs).
 #include "pg.hpp"
 
+#include "config.hpp"
 #include "module.hpp"
 
 extern "C" {
@@ -14,7 +15,8 @@ char *guc_actor = nullptr;
 } // namespace mql::pg
 
 // Registers mql.change_reason and mql.actor, which a plain
-// UPDATE mql.leads SET stage = ... uses for the history row it writes.
+// UPDATE mql.leads SET stage = ... uses for the history row it writes, and
+// the invalidation callback of the cached scoring configuration.
 void _PG_init(void) {
   DefineCustomStringVariable(
       "mql.change_reason", "Reason recorded in mql.stage_history for manual stage changes.",
@@ -25,4 +27,5 @@ void _PG_init(void) {
                              "Defaults to current_user when empty.", &mql::pg::guc_actor, "",
                              PGC_USERSET, 0, nullptr, nullptr, nullptr);
   MarkGUCPrefixReserved("mql");
+  mql::pg::config_register_invalidation();
 }
