@@ -19,43 +19,58 @@ using namespace mql::pg;
 
 namespace {
 
-SPIPlanPtr keep(const char *sql, int nargs, Oid *types) {
-  SPIPlanPtr p = SPI_prepare(sql, nargs, types);
-  if (p == nullptr) elog(ERROR, "pg_mql: could not prepare: %s", sql);
-  SPI_keepplan(p);
-  return p;
-}
+// A statement of this trigger, prepared once per backend in two forms: with
+// a generic plan, planned once, for the few leads of an OLTP statement; and
+// with a custom plan per execution for bulk statements, whose planning is
+// cheap next to their work and whose row counts the planner should see.
+struct SizedPlan {
+  const char *sql;
+  int nargs;
+  Oid types[5];
+  SPIPlanPtr small = nullptr, large = nullptr;
+
+  static constexpr int kSmallRows = 64;
+
+  SPIPlanPtr get(int rows) {
+    bool is_small = rows <= kSmallRows;
+    SPIPlanPtr &slot = is_small ? small : large;
+    if (slot == nullptr) {
+      SPIPlanPtr p = SPI_prepare_cursor(
+          sql, nargs, types, is_small ? CURSOR_OPT_GENERIC_PLAN : CURSOR_OPT_CUSTOM_PLAN);
+      if (p == nullptr) elog(ERROR, "pg_mql: could not prepare: %s", sql);
+      SPI_keepplan(p);
+      slot = p;
+    }
+    return slot;
+  }
+};
 
 // Creates missing leads and locks existing ones, in lead_id order, in one
 // statement: concurrent inserts over overlapping leads take their locks in
 // the same order and so cannot deadlock each other.
-void create_and_lock(Datum ids, Datum first_seen) {
-  static SPIPlanPtr plan = nullptr;
-  if (!plan) {
-    Oid types[2] = {INT8ARRAYOID, TIMESTAMPTZARRAYOID};
-    plan = keep("INSERT INTO mql.leads AS l (lead_id, created_at) "
-                "SELECT u.id, u.t FROM ROWS FROM (pg_catalog.unnest($1), pg_catalog.unnest($2)) AS "
-                "u(id, t) "
-                "ORDER BY u.id "
-                "ON CONFLICT (lead_id) DO UPDATE SET intent_score = l.intent_score WHERE false",
-                2, types);
-  }
+void create_and_lock(Datum ids, Datum first_seen, int nleads) {
+  static SizedPlan plan{
+      "INSERT INTO mql.leads AS l (lead_id, created_at) "
+      "SELECT u.id, u.t FROM ROWS FROM (pg_catalog.unnest($1), pg_catalog.unnest($2)) AS "
+      "u(id, t) "
+      "ORDER BY u.id "
+      "ON CONFLICT (lead_id) DO UPDATE SET intent_score = l.intent_score WHERE false",
+      2,
+      {INT8ARRAYOID, TIMESTAMPTZARRAYOID}};
   Datum values[2] = {ids, first_seen};
-  int rc = SPI_execute_plan(plan, values, nullptr, false, 0);
+  int rc = SPI_execute_plan(plan.get(nleads), values, nullptr, false, 0);
   if (rc != SPI_OK_INSERT) elog(ERROR, "pg_mql: could not create leads (SPI %d)", rc);
 }
 
-SPITupleTable *read_states(Datum ids) {
-  static SPIPlanPtr plan = nullptr;
-  if (!plan) {
-    Oid types[1] = {INT8ARRAYOID};
-    plan = keep("SELECT lead_id, stage, fit_score, intent_score, score_at, stage_changed_at, "
-                "email, source, campaign, attributes FROM mql.leads "
-                "WHERE lead_id OPERATOR(pg_catalog.=) ANY ($1) ORDER BY lead_id",
-                1, types);
-  }
+SPITupleTable *read_states(Datum ids, int nleads) {
+  static SizedPlan plan{
+      "SELECT lead_id, stage, fit_score, intent_score, score_at, stage_changed_at, "
+      "email, source, campaign, attributes FROM mql.leads "
+      "WHERE lead_id OPERATOR(pg_catalog.=) ANY ($1) ORDER BY lead_id",
+      1,
+      {INT8ARRAYOID}};
   Datum values[1] = {ids};
-  if (SPI_execute_plan(plan, values, nullptr, false, 0) != SPI_OK_SELECT)
+  if (SPI_execute_plan(plan.get(nleads), values, nullptr, false, 0) != SPI_OK_SELECT)
     elog(ERROR, "pg_mql: could not read leads");
   return SPI_tuptable;
 }
@@ -74,20 +89,17 @@ struct LateLead {
 // cursor pass over all of them (not one query per lead), chunk by chunk, with
 // this statement's weights. `late` is sorted by lead_id, as `path` is.
 void judge_late_leads(const Config &cfg, const LateLead *late, int nlate, AutoCrossing *path) {
-  static SPIPlanPtr plan = nullptr;
-  if (!plan) {
-    Oid types[1] = {INT8ARRAYOID};
-    plan = keep("SELECT lead_id, event_type, occurred_at, event_id FROM mql.events "
-                "WHERE lead_id OPERATOR(pg_catalog.=) ANY ($1) ORDER BY lead_id",
-                1, types);
-  }
+  static SizedPlan plan{"SELECT lead_id, event_type, occurred_at, event_id FROM mql.events "
+                        "WHERE lead_id OPERATOR(pg_catalog.=) ANY ($1) ORDER BY lead_id",
+                        1,
+                        {INT8ARRAYOID}};
   Datum *ids = (Datum *)palloc_extended(sizeof(Datum) * nlate, MCXT_ALLOC_HUGE);
   for (int i = 0; i < nlate; i++)
     ids[i] = Int64GetDatum(path[late[i].k].lead_id);
   Datum values[1] = {int8_array(ids, nlate)};
   // Not read-only: a read-only cursor would use the statement's snapshot,
   // which cannot see the events this very statement inserted.
-  Portal portal = SPI_cursor_open(nullptr, plan, values, nullptr, false);
+  Portal portal = SPI_cursor_open(nullptr, plan.get(nlate), values, nullptr, false);
 
   size_t cap = 64, n = 0;
   Event *buf = (Event *)palloc(sizeof(Event) * cap);
@@ -143,37 +155,32 @@ void judge_late_leads(const Config &cfg, const LateLead *late, int nlate, AutoCr
   pfree(buf);
 }
 
-void update_leads(Datum ids, Datum intents, Datum score_ats) {
-  static SPIPlanPtr plan = nullptr;
-  if (!plan) {
-    Oid types[3] = {INT8ARRAYOID, FLOAT8ARRAYOID, TIMESTAMPTZARRAYOID};
-    plan =
-        keep("UPDATE mql.leads AS l SET intent_score = u.i, score_at = u.t "
-             "FROM ROWS FROM (pg_catalog.unnest($1), pg_catalog.unnest($2), pg_catalog.unnest($3)) "
-             "AS u(id, i, t) "
-             "WHERE l.lead_id OPERATOR(pg_catalog.=) u.id",
-             3, types);
-  }
+void update_leads(Datum ids, Datum intents, Datum score_ats, int nleads) {
+  static SizedPlan plan{
+      "UPDATE mql.leads AS l SET intent_score = u.i, score_at = u.t "
+      "FROM ROWS FROM (pg_catalog.unnest($1), pg_catalog.unnest($2), pg_catalog.unnest($3)) "
+      "AS u(id, i, t) "
+      "WHERE l.lead_id OPERATOR(pg_catalog.=) u.id",
+      3,
+      {INT8ARRAYOID, FLOAT8ARRAYOID, TIMESTAMPTZARRAYOID}};
   Datum values[3] = {ids, intents, score_ats};
-  if (SPI_execute_plan(plan, values, nullptr, false, 0) != SPI_OK_UPDATE)
+  if (SPI_execute_plan(plan.get(nleads), values, nullptr, false, 0) != SPI_OK_UPDATE)
     elog(ERROR, "pg_mql: could not update leads");
 }
 
 // The history rows of the qualifications this statement applied, in one
 // INSERT, so the history's statement trigger runs once per event statement.
 void record_crossings(const AutoCrossing *path, int nleads) {
-  static SPIPlanPtr plan = nullptr;
-  if (!plan) {
-    Oid types[5] = {INT8ARRAYOID, TEXTARRAYOID, TIMESTAMPTZARRAYOID, FLOAT8ARRAYOID, BOOLARRAYOID};
-    plan = keep("INSERT INTO mql.stage_history (lead_id, from_stage, to_stage, changed_at, reason, "
-                "score, actor) SELECT u.id, u.f::mql.stage, 'mql', u.t, CASE WHEN u.r THEN "
-                "'re-qualified: score reached the threshold after recycling' ELSE "
-                "'qualified: score reached the threshold' END, u.s, 'pg_mql' "
-                "FROM ROWS FROM (pg_catalog.unnest($1), pg_catalog.unnest($2), "
-                "pg_catalog.unnest($3), pg_catalog.unnest($4), pg_catalog.unnest($5)) "
-                "AS u(id, f, t, s, r) ORDER BY u.id",
-                5, types);
-  }
+  static SizedPlan plan{
+      "INSERT INTO mql.stage_history (lead_id, from_stage, to_stage, changed_at, reason, "
+      "score, actor) SELECT u.id, u.f::mql.stage, 'mql', u.t, CASE WHEN u.r THEN "
+      "'re-qualified: score reached the threshold after recycling' ELSE "
+      "'qualified: score reached the threshold' END, u.s, 'pg_mql' "
+      "FROM ROWS FROM (pg_catalog.unnest($1), pg_catalog.unnest($2), "
+      "pg_catalog.unnest($3), pg_catalog.unnest($4), pg_catalog.unnest($5)) "
+      "AS u(id, f, t, s, r) ORDER BY u.id",
+      5,
+      {INT8ARRAYOID, TEXTARRAYOID, TIMESTAMPTZARRAYOID, FLOAT8ARRAYOID, BOOLARRAYOID}};
   int n = 0;
   for (int k = 0; k < nleads; k++)
     if (path[k].applied) n++;
@@ -196,7 +203,7 @@ void record_crossings(const AutoCrossing *path, int nleads) {
       PointerGetDatum(construct_array(at, n, TIMESTAMPTZOID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE)),
       PointerGetDatum(construct_array(score, n, FLOAT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE)),
       PointerGetDatum(construct_array(requal, n, BOOLOID, 1, true, TYPALIGN_CHAR))};
-  if (execute_history_write(plan, values, nullptr) != SPI_OK_INSERT)
+  if (execute_history_write(plan.get(n), values, nullptr) != SPI_OK_INSERT)
     elog(ERROR, "pg_mql: could not record qualifications");
 }
 
@@ -297,8 +304,8 @@ Datum mql_events_after_insert(PG_FUNCTION_ARGS) {
   start[nleads] = n;
   Datum id_array = int8_array(ids, nleads);
 
-  create_and_lock(id_array, timestamptz_array(first, nleads));
-  SPITupleTable *states = read_states(id_array);
+  create_and_lock(id_array, timestamptz_array(first, nleads), nleads);
+  SPITupleTable *states = read_states(id_array, nleads);
   if ((int)states->numvals != nleads)
     elog(ERROR, "pg_mql: expected %d leads, found %llu", nleads,
          (unsigned long long)states->numvals);
@@ -362,7 +369,10 @@ Datum mql_events_after_insert(PG_FUNCTION_ARGS) {
   EventPath *saved = g_event_path;
   g_event_path = &ctx;
   PG_TRY();
-  { update_leads(id_array, float8_array(intents, nleads), timestamptz_array(score_ats, nleads)); }
+  {
+    update_leads(id_array, float8_array(intents, nleads), timestamptz_array(score_ats, nleads),
+                 nleads);
+  }
   PG_FINALLY();
   { g_event_path = saved; }
   PG_END_TRY();

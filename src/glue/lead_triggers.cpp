@@ -348,6 +348,8 @@ Datum mql_leads_after_insert(PG_FUNCTION_ARGS) {
   if (td->tg_newtable == nullptr)
     ereport(ERROR, (errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
                     errmsg("mql_leads_after_insert() needs REFERENCING NEW TABLE AS new_leads")));
+  // The events trigger's upsert fires this even when every lead existed.
+  if (tuplestore_tuple_count(td->tg_newtable) == 0) return PointerGetDatum(nullptr);
   SPI_connect();
   if (SPI_register_trigger_data(td) != SPI_OK_TD_REGISTER)
     elog(ERROR, "pg_mql: could not register the new leads");
