@@ -430,20 +430,31 @@ CREATE FUNCTION mql.events_refresh_touches() RETURNS trigger
   AS $$
   DECLARE
     touch_types text[];
+    ids bigint[];
+    ats timestamptz[];
   BEGIN
     touch_types := ARRAY(SELECT w.event_type FROM mql.event_weights AS w
                           WHERE w.category OPERATOR(pg_catalog.=) 'sales_touch');
     IF pg_catalog.cardinality(touch_types) OPERATOR(pg_catalog.=) 0 THEN
       RETURN NULL;
     END IF;
+    -- One pass over the new events, joined to nothing: a join with the
+    -- transition table can be planned as a loop that rescans it per lead
+    -- (once seen taking minutes for a million-row COPY).
+    SELECT pg_catalog.array_agg(e.lead_id), pg_catalog.array_agg(e.occurred_at)
+      INTO ids, ats
+      FROM new_events AS e
+     WHERE e.event_type OPERATOR(pg_catalog.=) ANY (touch_types);
+    IF ids IS NULL THEN
+      RETURN NULL;
+    END IF;
     PERFORM mql.refresh_lead_facts(ARRAY(
-      SELECT DISTINCT e.lead_id
-        FROM new_events AS e
-        JOIN mql.lead_facts AS f ON f.lead_id OPERATOR(pg_catalog.=) e.lead_id
-       WHERE e.event_type OPERATOR(pg_catalog.=) ANY (touch_types)
-         AND f.first_mql_at IS NOT NULL
-         AND e.occurred_at OPERATOR(pg_catalog.>=) f.first_mql_at
-         AND (f.touch_at IS NULL OR e.occurred_at OPERATOR(pg_catalog.<) f.touch_at)
+      SELECT DISTINCT f.lead_id
+        FROM ROWS FROM (pg_catalog.unnest(ids), pg_catalog.unnest(ats)) AS u(lead_id, occurred_at)
+        JOIN mql.lead_facts AS f ON f.lead_id OPERATOR(pg_catalog.=) u.lead_id
+       WHERE f.first_mql_at IS NOT NULL
+         AND u.occurred_at OPERATOR(pg_catalog.>=) f.first_mql_at
+         AND (f.touch_at IS NULL OR u.occurred_at OPERATOR(pg_catalog.<) f.touch_at)
        ORDER BY 1));
     RETURN NULL;
   END
