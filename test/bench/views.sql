@@ -14,6 +14,11 @@
 \else
 \set stage_changes 20000
 \endif
+-- verify=0 skips the final exactness check (it recomputes every lead).
+\if :{?verify}
+\else
+\set verify 1
+\endif
 SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS pg_mql;
 SET search_path = public, mql;
@@ -85,7 +90,20 @@ END $$;
 SELECT view_name, round(percentile_cont(0.5) WITHIN GROUP (ORDER BY ms)::numeric, 1) AS median_ms,
        round(max(ms)::numeric, 1) AS max_ms
   FROM view_times GROUP BY view_name ORDER BY view_name;
+\if :{?tsv_file}
+\pset format unaligned
+\pset tuples_only on
+\pset fieldsep '\t'
+\o :tsv_file
+SELECT 'views', :leads, view_name, round(percentile_cont(0.5) WITHIN GROUP (ORDER BY ms)::numeric, 2)
+  FROM view_times GROUP BY view_name ORDER BY view_name;
+\o
+\pset format aligned
+\pset tuples_only off
+\endif
 
+\if :verify
 \echo == exactness
 \timing on
 SELECT count(*) AS rollup_differences FROM mql.verify_rollups();
+\endif
