@@ -82,11 +82,12 @@ private:
   size_t pos_ = 0;
 };
 
-// True when a and b agree to about 1e-9 relative, or are both tiny.
-inline bool close(double a, double b) {
+// True when a and b agree to about 1e-9 relative, or to within `absolute`
+// (for values near zero, where subnormal results carry few bits).
+inline bool close(double a, double b, double absolute = 1e-300) {
   if (a == b) return true;
   double scale = std::fmax(std::fabs(a), std::fabs(b));
-  return std::fabs(a - b) <= 1e-9 * scale + 1e-300;
+  return std::fabs(a - b) <= 1e-9 * scale + absolute;
 }
 
 } // namespace mql::fuzz
