@@ -20,7 +20,7 @@ cmake --build build -j"$(nproc)" >/dev/null
 unit_log=$(mktemp)
 unit_status=0
 (cd build && ctest --output-on-failure -j"$(nproc)") >"$unit_log" 2>&1 || unit_status=$?
-grep -vE "^ *[0-9]+/[0-9]+ Test +#" "$unit_log" || true
+grep -vE "^ *([0-9]+/[0-9]+ Test +#|Start +[0-9]+:)" "$unit_log" || true
 read -r unit_passed unit_failed < <(ctest_counts "$unit_log")
 
 echo "== core unit tests under AddressSanitizer and UndefinedBehaviorSanitizer"
@@ -31,7 +31,7 @@ san_log=$(mktemp)
 (cd build-sanitize && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
   UBSAN_OPTIONS=halt_on_error=1:abort_on_error=1:print_stacktrace=1 \
   ctest --output-on-failure -j"$(nproc)") >"$san_log" 2>&1 || unit_status=$?
-grep -vE "^ *[0-9]+/[0-9]+ Test +#" "$san_log" || true
+grep -vE "^ *([0-9]+/[0-9]+ Test +#|Start +[0-9]+:)" "$san_log" || true
 read -r san_passed san_failed < <(ctest_counts "$san_log")
 unit_passed=$((unit_passed + san_passed))
 unit_failed=$((unit_failed + san_failed))
