@@ -6,7 +6,8 @@ set -euo pipefail
 PACKAGES=(
   build-essential cmake pkg-config
   postgresql-15 postgresql-server-dev-15 postgresql-common postgresql-contrib
-  libgtest-dev libpqxx-dev
+  libgtest-dev libpqxx-dev libbenchmark-dev
+  clang libclang-rt-14-dev
 )
 
 missing=()

@@ -1,10 +1,18 @@
 #!/usr/bin/env bash
-# Runs every pg_mql test: the C++ core's GoogleTest suites (CTest), then the
-# pg_regress and isolation suites and the libpqxx client tests against the
-# installed extension in a throwaway cluster.
+# Runs every pg_mql test: the C++ core's GoogleTest suites (CTest), the same
+# suites built with AddressSanitizer and UndefinedBehaviorSanitizer, a short
+# libFuzzer run of every core fuzzer (MQL_FUZZ_SECONDS per target, default
+# 15), then the pg_regress and isolation suites and the libpqxx client tests
+# against the installed extension in a throwaway cluster.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/deps.sh
+
+# "P F": passed and failed counts from a CTest log.
+ctest_counts() {
+  sed -n 's/.*tests passed, \([0-9]*\) tests failed out of \([0-9]*\).*/\2 \1/p' "$1" |
+    awk '{print $1 - $2, $2} END {if (NR == 0) print 0, 0}'
+}
 
 echo "== core unit tests (GoogleTest via CTest)"
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
@@ -12,9 +20,31 @@ cmake --build build -j"$(nproc)" >/dev/null
 unit_log=$(mktemp)
 unit_status=0
 (cd build && ctest --output-on-failure -j"$(nproc)") >"$unit_log" 2>&1 || unit_status=$?
-grep -vE "^ *[0-9]+/[0-9]+ Test +#" "$unit_log" || true
-unit_passed=$(sed -n 's/.*tests passed, \([0-9]*\) tests failed out of \([0-9]*\).*/\2 \1/p' "$unit_log" | awk '{print $1-$2}')
-unit_failed=$(sed -n 's/.*tests passed, \([0-9]*\) tests failed out of.*/\1/p' "$unit_log")
+grep -vE "^ *([0-9]+/[0-9]+ Test +#|Start +[0-9]+:)" "$unit_log" || true
+read -r unit_passed unit_failed < <(ctest_counts "$unit_log")
+
+echo "== core unit tests under AddressSanitizer and UndefinedBehaviorSanitizer"
+cmake -S . -B build-sanitize -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMQL_SANITIZE=ON \
+  -DMQL_MICRO_BENCH=OFF >/dev/null
+cmake --build build-sanitize -j"$(nproc)" --target mql_core_tests >/dev/null
+san_log=$(mktemp)
+(cd build-sanitize && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+  UBSAN_OPTIONS=halt_on_error=1:abort_on_error=1:print_stacktrace=1 \
+  ctest --output-on-failure -j"$(nproc)") >"$san_log" 2>&1 || unit_status=$?
+grep -vE "^ *([0-9]+/[0-9]+ Test +#|Start +[0-9]+:)" "$san_log" || true
+read -r san_passed san_failed < <(ctest_counts "$san_log")
+unit_passed=$((unit_passed + san_passed))
+unit_failed=$((unit_failed + san_failed))
+
+echo "== fuzzing the core (libFuzzer, ${MQL_FUZZ_SECONDS:-15} s per target)"
+fuzz_log=$(mktemp)
+fuzz_status=0
+scripts/fuzz.sh "${MQL_FUZZ_SECONDS:-15}" 2>&1 | tee "$fuzz_log" || fuzz_status=$?
+unit_passed=$((unit_passed + $(grep -cE '^fuzz [a-z_]+: ok' "$fuzz_log" || true)))
+fuzz_failed=$(grep -cE '^fuzz [a-z_]+: FAILED' "$fuzz_log" || true)
+# A build failure reports no target at all: count it as one failure.
+if [ "$fuzz_status" -ne 0 ] && [ "$fuzz_failed" -eq 0 ]; then fuzz_failed=1; fi
+unit_failed=$((unit_failed + fuzz_failed))
 
 echo "== build and install the extension"
 scripts/build.sh

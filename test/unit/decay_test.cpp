@@ -261,5 +261,41 @@ TEST(Intent, ValueAtWithoutDecayIsConstant) {
   EXPECT_EQ(intent.value_at(1000 * kDay, no_decay()), 80.0);
 }
 
+// PostgreSQL's timestamptz range, 4714-11-24 BC to 294276 AD: its two ends
+// are further apart than int64 can count (found by the decay fuzzer, where
+// the subtraction overflowed and the weight came out infinite).
+constexpr Micros kMinTimestamp = -211813488000000000;
+constexpr Micros kMaxTimestamp = 9223371331200000000 - 1;
+
+TEST(Decay, SpanWiderThanInt64DecaysToZero) {
+  const DecayConfig cfg = half_life(kDay);
+  EXPECT_EQ(decayed_weight(60, kMinTimestamp, kMaxTimestamp, cfg), 0.0);
+  EXPECT_EQ(decayed_weight(60, kMaxTimestamp, kMinTimestamp, cfg), 0.0);
+  EXPECT_EQ(decayed_weight(60, kMaxTimestamp, kMaxTimestamp, cfg), 60.0);
+}
+
+TEST(Intent, EventsAtBothEndsOfTimeStayFinite) {
+  const DecayConfig cfg = half_life(kDay);
+  for (bool oldest_first : {true, false}) {
+    Intent intent;
+    intent.add(60, oldest_first ? kMinTimestamp : kMaxTimestamp, cfg);
+    intent.add(50, oldest_first ? kMaxTimestamp : kMinTimestamp, cfg);
+    EXPECT_EQ(intent.at, kMaxTimestamp);
+    // Only the latest event counts: the other is 2^64 µs older.
+    EXPECT_EQ(intent.value, oldest_first ? 50.0 : 60.0);
+  }
+  Intent old;
+  old.add(60, kMinTimestamp, cfg);
+  EXPECT_EQ(old.value_at(kMaxTimestamp, cfg), 0.0);
+}
+
+TEST(Intent, HugeHalfLifeAcrossAllTimeStillDecays) {
+  // 2^62 µs (146,000 years): the span is about two half-lives.
+  const DecayConfig cfg = half_life(Micros(1) << 62);
+  double w = decayed_weight(1, kMinTimestamp, kMaxTimestamp, cfg);
+  EXPECT_GT(w, 0.2);
+  EXPECT_LT(w, 0.25);
+}
+
 } // namespace
 } // namespace mql
