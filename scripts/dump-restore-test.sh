@@ -192,6 +192,13 @@ check "pg_restore by sections gives back every table" same_as mqldump_e "$work/s
 fresh_db mqldump_g
 pg_dump -Fc -f "$work/src-base.dump" --exclude-table-data=mql.lead_facts \
   --exclude-table-data=mql.rollup --exclude-table-data=mql.rollup_delta $src || exit 1
+derived_left_out() {
+  local toc
+  toc=$(pg_restore -l "$work/src-base.dump") &&
+    [[ $toc == *"TABLE DATA mql leads "* ]] &&
+    ! grep -qE 'TABLE DATA mql (lead_facts|rollup|rollup_delta) ' <<<"$toc"
+}
+check "pg_dump --exclude-table-data leaves out the derived tables' rows" derived_left_out
 check "pg_restore of a dump without the derived tables succeeds" \
   restore pg_restore -d mqldump_g "$work/src-base.dump"
 rebuild_and_compare() {
