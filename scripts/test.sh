@@ -2,8 +2,9 @@
 # Runs every pg_mql test: the C++ core's GoogleTest suites (CTest), the same
 # suites built with AddressSanitizer and UndefinedBehaviorSanitizer, a short
 # libFuzzer run of every core fuzzer (MQL_FUZZ_SECONDS per target, default
-# 15), then the pg_regress and isolation suites and the libpqxx client tests
-# against the installed extension in a throwaway cluster.
+# 15), then the pg_regress and isolation suites, the libpqxx client tests and
+# the dump and restore test (scripts/dump-restore-test.sh) against the
+# installed extension in a throwaway cluster.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/deps.sh
@@ -49,11 +50,12 @@ unit_failed=$((unit_failed + fuzz_failed))
 echo "== build and install the extension"
 scripts/build.sh
 
-echo "== pg_regress and isolation suites, then libpqxx client tests (throwaway cluster)"
+echo "== pg_regress and isolation suites, libpqxx client tests, dump and restore (throwaway cluster)"
 regress_log=$(mktemp)
 status=0
 pg_virtualenv -t -- sh -c 'make -s installcheck PG_CONFIG=/usr/lib/postgresql/15/bin/pg_config; r=$?;
-  echo "== libpqxx client tests"; build/mql_client_tests || r=1; exit $r' \
+  echo "== libpqxx client tests"; build/mql_client_tests || r=1;
+  scripts/dump-restore-test.sh || r=1; exit $r' \
   2>&1 | tee "$regress_log" || status=$?
 for d in regression.diffs output_iso/regression.diffs; do
   if [ -f "$d" ]; then
@@ -65,8 +67,10 @@ regress_passed=$(grep -cE '\.\.\. ok' "$regress_log" || true)
 regress_failed=$(grep -cE '\.\.\. FAILED' "$regress_log" || true)
 client_passed=$(grep -cE '^\[       OK \]' "$regress_log" || true)
 client_failed=$(grep -cE '^\[  FAILED  \] [A-Za-z]' "$regress_log" || true)
+dump_passed=$(grep -cE '^\[dump-restore\] ok:' "$regress_log" || true)
+dump_failed=$(grep -cE '^\[dump-restore\] FAILED:' "$regress_log" || true)
 
-passed=$((unit_passed + regress_passed + client_passed))
-failed=$((unit_failed + regress_failed + client_failed))
+passed=$((unit_passed + regress_passed + client_passed + dump_passed))
+failed=$((unit_failed + regress_failed + client_failed + dump_failed))
 echo "tests: $passed passed, $failed failed"
 [ "$status" -eq 0 ] && [ "$unit_status" -eq 0 ] && [ "$failed" -eq 0 ]

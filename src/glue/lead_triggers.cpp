@@ -370,7 +370,9 @@ Datum mql_leads_after_insert(PG_FUNCTION_ARGS) {
   return PointerGetDatum(nullptr);
 }
 
-// BEFORE INSERT on mql.stage_history: only pg_mql writes history.
+// BEFORE INSERT on mql.stage_history: only pg_mql writes history. (A
+// restore loads dumped rows with session_replication_role = replica, when
+// this trigger does not fire; the hint says so to whoever forgot it.)
 Datum mql_stage_history_guard(PG_FUNCTION_ARGS) {
   if (!CALLED_AS_TRIGGER(fcinfo))
     ereport(ERROR, (errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
@@ -381,6 +383,7 @@ Datum mql_stage_history_guard(PG_FUNCTION_ARGS) {
              errmsg("rows of mql.stage_history are written by pg_mql only"),
              errdetail("A lead's stage must always equal the to_stage of its latest history row."),
              errhint("Change stages with mql.set_stage(), mql.force_stage() or an UPDATE of "
-                     "mql.leads.stage; each writes its own history row.")));
+                     "mql.leads.stage; each writes its own history row. To restore a dump, "
+                     "load it with session_replication_role = replica.")));
   return PointerGetDatum(((TriggerData *)fcinfo->context)->tg_trigtuple);
 }

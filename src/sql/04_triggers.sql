@@ -155,6 +155,12 @@ CREATE TRIGGER settings_guard
 CREATE TRIGGER settings_no_truncate
   BEFORE TRUNCATE ON mql.settings
   FOR EACH STATEMENT EXECUTE FUNCTION mql.settings_guard();
+-- A restore loads rows with session_replication_role = replica, which
+-- silences pg_mql's other triggers (docs/operations.md). These two still
+-- fire then: the dumped settings row replaces the defaults that CREATE
+-- EXTENSION wrote, and the table still holds exactly one valid row.
+ALTER TABLE mql.settings ENABLE ALWAYS TRIGGER settings_guard;
+ALTER TABLE mql.settings ENABLE ALWAYS TRIGGER settings_no_truncate;
 
 CREATE FUNCTION mql.event_weights_check() RETURNS trigger
   LANGUAGE plpgsql
