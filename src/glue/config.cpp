@@ -1,6 +1,7 @@
 #include "config.hpp"
 
 #include "boundary.hpp"
+#include "input_checks.hpp"
 
 #include <memory>
 
@@ -37,6 +38,8 @@ struct RawWeight {
 struct RawConfig {
   double threshold;
   int64 half_life;
+  bool future_limited;
+  Interval future_tolerance;
   int nweights;
   RawWeight *weights;
   int nrules;
@@ -115,7 +118,8 @@ void raw_rule_value(Jsonb *jb, RawRule &r) {
 RawConfig read_config() {
   RawConfig rc{};
   rc.threshold = 100;
-  if (SPI_execute("SELECT threshold, half_life FROM mql.settings", true, 0) != SPI_OK_SELECT)
+  if (SPI_execute("SELECT threshold, half_life, future_tolerance FROM mql.settings", true, 0) !=
+      SPI_OK_SELECT)
     elog(ERROR, "pg_mql: could not read mql.settings");
   if (SPI_processed != 1)
     ereport(ERROR, (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
@@ -128,6 +132,9 @@ RawConfig read_config() {
   rc.threshold = DatumGetFloat8(SPI_getbinval(t, d, 1, &isnull));
   Datum hl = SPI_getbinval(t, d, 2, &isnull);
   rc.half_life = isnull ? 0 : interval_micros(DatumGetIntervalP(hl));
+  Datum ft = SPI_getbinval(t, d, 3, &isnull);
+  rc.future_limited = !isnull;
+  if (!isnull) rc.future_tolerance = *DatumGetIntervalP(ft);
 
   if (SPI_execute("SELECT event_type, weight FROM mql.event_weights", true, 0) != SPI_OK_SELECT)
     elog(ERROR, "pg_mql: could not read mql.event_weights");
@@ -184,6 +191,8 @@ Config *build_config(const RawConfig &rc, int64 &bad_rule) {
   auto cfg = std::make_unique<Config>();
   cfg->qualify.threshold = rc.threshold;
   cfg->qualify.decay.half_life = rc.half_life;
+  cfg->future_limited = rc.future_limited;
+  cfg->future_tolerance = rc.future_tolerance;
   for (int i = 0; i < rc.nweights; i++) {
     cfg->weight_keys.emplace_back(rc.weights[i].event_type ? rc.weights[i].event_type : "");
     cfg->weights[cfg->weight_keys.back()] = rc.weights[i].weight;
@@ -338,7 +347,7 @@ void compile_check(const RawRule &r, const Attr *attr, RuleCheck &out) {
 }
 
 void raise_rule_error(const RuleCheck &rc) {
-  ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE), errmsg("%s", rc.message),
+  ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE), errmsg("%s", valid_text(rc.message)),
                   errdetail("The fit rule's %s is at fault.", rc.field),
                   rc.hint[0] ? errhint("%s", rc.hint) : 0));
 }
