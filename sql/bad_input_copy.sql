@@ -209,6 +209,10 @@ SELECT lead_id, event_type, occurred_at FROM mql.events WHERE occurred_at = '202
 -- P0002 (bad_input.sql).
 SELECT mql.score(404) IS NULL AS score_null, (SELECT count(*) FROM mql.explain(404)) AS explain_rows,
        mql.rescore(404) AS rescored;
+-- NULL arguments where no error is documented: NULL scores, no rows.
+SELECT mql.score(NULL::bigint) IS NULL AS null_id, mql.score(1, NULL) IS NULL AS null_at,
+       (SELECT count(*) FROM mql.explain(NULL)) AS explain_rows,
+       mql.decayed(NULL, '2026-01-01 00:00+00', '2026-01-02 00:00+00', '1 day') IS NULL AS decayed_null;
 SELECT * FROM counts;
 
 ---------------------------------------------------------------------------

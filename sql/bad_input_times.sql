@@ -158,6 +158,11 @@ SELECT mql.force_stage(1, 'customer', 'typo', '20225-01-01 00:00+00');
 SELECT :'LAST_ERROR_SQLSTATE' AS sqlstate;
 UPDATE mql.leads SET stage = 'mql', stage_changed_at = '20225-01-01 00:00+00' WHERE lead_id = 1;
 SELECT :'LAST_ERROR_SQLSTATE' AS sqlstate;
+-- infinite times (the guardrails pass first: lead -> mql is allowed)
+SELECT mql.force_stage(1, 'customer', 'typo', 'infinity');
+SELECT :'LAST_ERROR_SQLSTATE' AS sqlstate;
+UPDATE mql.leads SET stage = 'mql', stage_changed_at = '-infinity' WHERE lead_id = 1;
+SELECT :'LAST_ERROR_SQLSTATE' AS sqlstate;
 -- one bad row of a multi-row UPDATE: neither lead changes
 UPDATE mql.leads SET stage = 'customer',
        stage_changed_at = CASE lead_id WHEN 1 THEN '2021-01-01 00:00+00'::timestamptz
