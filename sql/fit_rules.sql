@@ -11,7 +11,7 @@ SET timezone = 'UTC';
 
 -- Nothing qualifies in this file except in block 6, which lowers the
 -- threshold on purpose.
-UPDATE mql.settings SET threshold = 1000000, half_life = '30 days', report_timezone = 'UTC';
+UPDATE mql.settings SET threshold = 1000000, half_life = '30 days', report_timezone = 'UTC', future_tolerance = NULL;
 INSERT INTO mql.event_weights (event_type, weight) VALUES ('demo_request', 60);
 
 ------------------------------------------------------------------------------

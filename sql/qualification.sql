@@ -10,7 +10,7 @@ SET search_path = public, mql;
 SET timezone = 'UTC';
 \set VERBOSITY default
 
-UPDATE mql.settings SET threshold = 100, half_life = '30 days', report_timezone = 'UTC';
+UPDATE mql.settings SET threshold = 100, half_life = '30 days', report_timezone = 'UTC', future_tolerance = NULL;
 INSERT INTO mql.event_weights (event_type, weight) VALUES
   ('page_view', 10),
   ('whitepaper', 20),

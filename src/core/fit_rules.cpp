@@ -89,6 +89,14 @@ bool equal(const Attr &a, const Scalar &s) {
 
 bool present(const Attr &a) { return a.kind != Attr::Kind::Missing && a.kind != Attr::Kind::Null; }
 
+// User text as quoted in a refusal: a huge operator or effect must not
+// flood the message. The cut may split a multibyte character; the glue
+// drops such bytes (it knows the encoding).
+std::string quoted(std::string_view text) {
+  if (text.size() <= kMaxQuotedBytes) return "\"" + std::string(text) + "\"";
+  return "\"" + std::string(text.substr(0, kMaxQuotedBytes)) + "...\"";
+}
+
 bool scalar_is(const RuleValue &v, Scalar::Kind k) {
   return v.shape == RuleValue::Shape::Scalar && v.items.size() == 1 && v.items[0].kind == k;
 }
@@ -190,14 +198,16 @@ bool compile_rule(int64_t id, std::string_view attribute, std::string_view op_te
                 "Name a key of the lead's attributes, or email, source or campaign.");
   auto op = parse_op(op_text);
   if (!op)
-    return fail("op", "unknown fit rule operator \"" + std::string(op_text) + "\"",
+    return fail("op", "unknown fit rule operator " + quoted(op_text),
                 std::string("Valid operators are: ") + op_list() + ".");
   auto effect = parse_effect(effect_text);
   if (!effect)
-    return fail("effect", "unknown fit rule effect \"" + std::string(effect_text) + "\"",
+    return fail("effect", "unknown fit rule effect " + quoted(effect_text),
                 "Valid effects are: score, require, exclude.");
   if (points && !std::isfinite(*points))
     return fail("points", "fit rule points must be a finite number", "");
+  if (points && std::fabs(*points) > kMaxPoints)
+    return fail("points", "fit rule points must be between -1000000000 and 1000000000", "");
   if (*effect == Effect::Score && !points)
     return fail("points", "a score rule needs points",
                 "Give the points the rule adds when it matches.");

@@ -50,6 +50,13 @@ struct Rule {
   std::vector<Scalar> values;
 };
 
+// Score rules' points lie within +/- this bound, so a lead's fit (a sum of
+// points) stays exact to well below a point and far from overflow.
+constexpr double kMaxPoints = 1e9;
+
+// User text quoted in a refusal is cut to this many bytes (then "...").
+constexpr size_t kMaxQuotedBytes = 64;
+
 // Why a rule was refused: the field at fault, a message and a hint, in
 // PostgreSQL's message style (lowercase, no final period for messages).
 struct RuleError {

@@ -1,6 +1,7 @@
 #include "config.hpp"
 
 #include "boundary.hpp"
+#include "input_checks.hpp"
 
 #include <memory>
 
@@ -37,6 +38,8 @@ struct RawWeight {
 struct RawConfig {
   double threshold;
   int64 half_life;
+  bool future_limited;
+  Interval future_tolerance;
   int nweights;
   RawWeight *weights;
   int nrules;
@@ -144,7 +147,9 @@ RawConfig read_config() {
   static SPIPlanPtr settings_plan = nullptr, weights_plan = nullptr, rules_plan = nullptr;
   RawConfig rc{};
   rc.threshold = 100;
-  run_config_query(settings_plan, "SELECT threshold, half_life FROM mql.settings", "mql.settings");
+  run_config_query(settings_plan,
+                   "SELECT threshold, half_life, future_tolerance FROM mql.settings",
+                   "mql.settings");
   if (SPI_processed != 1)
     ereport(ERROR, (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
                     errmsg("mql.settings must hold exactly one row, found %llu",
@@ -156,6 +161,9 @@ RawConfig read_config() {
   rc.threshold = DatumGetFloat8(SPI_getbinval(t, d, 1, &isnull));
   Datum hl = SPI_getbinval(t, d, 2, &isnull);
   rc.half_life = isnull ? 0 : interval_micros(DatumGetIntervalP(hl));
+  Datum ft = SPI_getbinval(t, d, 3, &isnull);
+  rc.future_limited = !isnull;
+  if (!isnull) rc.future_tolerance = *DatumGetIntervalP(ft);
 
   run_config_query(weights_plan, "SELECT event_type, weight FROM mql.event_weights",
                    "mql.event_weights");
@@ -212,6 +220,8 @@ Config *build_config(const RawConfig &rc, int64 &bad_rule) {
   auto cfg = std::make_unique<Config>();
   cfg->qualify.threshold = rc.threshold;
   cfg->qualify.decay.half_life = rc.half_life;
+  cfg->future_limited = rc.future_limited;
+  cfg->future_tolerance = rc.future_tolerance;
   for (int i = 0; i < rc.nweights; i++) {
     cfg->weight_keys.emplace_back(rc.weights[i].event_type ? rc.weights[i].event_type : "");
     cfg->weights[cfg->weight_keys.back()] = rc.weights[i].weight;
@@ -414,7 +424,7 @@ void compile_check(const RawRule &r, const Attr *attr, RuleCheck &out) {
 }
 
 void raise_rule_error(const RuleCheck &rc) {
-  ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE), errmsg("%s", rc.message),
+  ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE), errmsg("%s", valid_text(rc.message)),
                   errdetail("The fit rule's %s is at fault.", rc.field),
                   rc.hint[0] ? errhint("%s", rc.hint) : 0));
 }

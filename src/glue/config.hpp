@@ -21,6 +21,10 @@ enum class AttrSource : uint8_t { Json, Email, Source, Campaign };
 
 struct Config {
   QualifyConfig qualify;
+  // mql.settings.future_tolerance: business times may lie at most this far
+  // after the statement's start; no limit when future_limited is false.
+  bool future_limited = false;
+  Interval future_tolerance{};
   std::vector<Rule> rules;
   std::vector<AttrSource> rule_sources; // parallel to rules
   std::deque<std::string> weight_keys;  // owns the keys of `weights`

@@ -7,6 +7,7 @@
 #include "pg.hpp"
 
 #include "config.hpp"
+#include "input_checks.hpp"
 #include "stage_type.hpp"
 #include "transition.hpp"
 
@@ -226,10 +227,42 @@ int attno(TupleDesc d, const char *name) {
   return n;
 }
 
-// Reads the transition table into a flat array of events (palloc'd).
+bool is_blank(const char *s, int len) {
+  for (int i = 0; i < len; i++)
+    if (s[i] != ' ') return false;
+  return true;
+}
+
+// Refuses what an event must not be, beyond its column types: a time
+// outside the accepted window, a blank event_type, huge properties.
+void check_event(const Config &cfg, int64 lead_id, TimestampTz occurred, const text *type,
+                 TupleTableSlot *slot, int a_props) {
+  if (TIMESTAMP_NOT_FINITE(occurred))
+    ereport(ERROR,
+            (errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+             errmsg("occurred_at of an event for lead %lld must be a finite timestamp",
+                    (long long)lead_id),
+             errdetail("Decay needs a real point in time; 'infinity' and '-infinity' have none.")));
+  check_business_time(cfg, occurred, "occurred_at of an event for lead", lead_id);
+  if (is_blank(VARDATA_ANY(type), (int)VARSIZE_ANY_EXHDR(type)))
+    ereport(ERROR,
+            (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+             errmsg("event_type of an event for lead %lld must not be empty", (long long)lead_id),
+             errhint("Name what the lead did, such as 'pricing_page_view'; mql.event_weights "
+                     "gives each event type its weight.")));
+  bool isnull;
+  Datum props = slot_getattr(slot, a_props, &isnull);
+  if (!isnull)
+    check_jsonb_size(props, "properties of an event for lead", lead_id,
+                     "Keep large payloads outside mql.events and store a reference to them.");
+}
+
+// Reads the transition table into a flat array of events (palloc'd),
+// refusing bad ones.
 Event *read_new_events(const Config &cfg, Tuplestorestate *ts, TupleDesc d, size_t &n) {
   int a_lead = attno(d, "lead_id"), a_type = attno(d, "event_type"),
-      a_occ = attno(d, "occurred_at"), a_id = attno(d, "event_id");
+      a_occ = attno(d, "occurred_at"), a_id = attno(d, "event_id"),
+      a_props = attno(d, "properties");
   size_t cap = 1024;
   n = 0;
   Event *ev = (Event *)MemoryContextAllocHuge(CurrentMemoryContext, sizeof(Event) * cap);
@@ -245,16 +278,10 @@ Event *read_new_events(const Config &cfg, Tuplestorestate *ts, TupleDesc d, size
     e.lead_id = DatumGetInt64(slot_getattr(slot, a_lead, &isnull));
     e.occurred = DatumGetTimestampTz(slot_getattr(slot, a_occ, &isnull));
     e.event_id = DatumGetInt64(slot_getattr(slot, a_id, &isnull));
-    if (TIMESTAMP_NOT_FINITE(e.occurred))
-      ereport(
-          ERROR,
-          (errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
-           errmsg("occurred_at of an event for lead %lld must be a finite timestamp",
-                  (long long)e.lead_id),
-           errdetail("Decay needs a real point in time; 'infinity' and '-infinity' have none.")));
     Datum t = slot_getattr(slot, a_type, &isnull);
     struct varlena *raw = (struct varlena *)DatumGetPointer(t);
     text *type = (text *)PG_DETOAST_DATUM_PACKED(t);
+    check_event(cfg, e.lead_id, e.occurred, type, slot, a_props);
     e.weight = cfg.weight_of(std::string_view(VARDATA_ANY(type), VARSIZE_ANY_EXHDR(type)));
     if ((Pointer)type != (Pointer)raw) pfree(type);
     CHECK_FOR_INTERRUPTS();

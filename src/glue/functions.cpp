@@ -4,9 +4,12 @@
 
 #include "boundary.hpp"
 #include "config.hpp"
+#include "input_checks.hpp"
 #include "selftest.hpp"
 #include "stage_type.hpp"
 #include "transition.hpp"
+
+#include <cmath>
 
 extern "C" {
 PG_FUNCTION_INFO_V1(mql_decayed);
@@ -23,13 +26,34 @@ using namespace mql;
 using namespace mql::pg;
 
 // weight x 2^(-(at - occurred_at) / half_life), 0 for events after `at`;
-// a NULL half_life means no decay. What explain() and rescore() sum.
+// a NULL half_life means no decay. What explain() and rescore() sum. Its
+// arguments are checked as mql.settings and mql.event_weights check theirs.
 Datum mql_decayed(PG_FUNCTION_ARGS) {
   if (PG_ARGISNULL(0) || PG_ARGISNULL(1) || PG_ARGISNULL(2)) PG_RETURN_NULL();
   double w = PG_GETARG_FLOAT8(0);
   TimestampTz occurred = PG_GETARG_TIMESTAMPTZ(1), at = PG_GETARG_TIMESTAMPTZ(2);
+  if (!std::isfinite(w))
+    ereport(ERROR, (errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+                    errmsg("decay needs a finite weight, not %s",
+                           DatumGetCString(DirectFunctionCall1(float8out, Float8GetDatum(w))))));
   DecayConfig cfg;
-  if (!PG_ARGISNULL(3)) cfg.half_life = interval_micros(PG_GETARG_INTERVAL_P(3));
+  if (!PG_ARGISNULL(3)) {
+    Interval *hl = PG_GETARG_INTERVAL_P(3);
+    // Compared as PostgreSQL compares intervals (a month is 30 days), in
+    // 128 bits: the largest intervals overflow 64-bit microseconds.
+    __int128 micros = (__int128)hl->time +
+                      ((__int128)hl->day + (__int128)hl->month * DAYS_PER_MONTH) * USECS_PER_DAY;
+    const char *shown = DatumGetCString(DirectFunctionCall1(interval_out, IntervalPGetDatum(hl)));
+    if (micros <= 0)
+      ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+                      errmsg("half_life must be positive, not %s", shown),
+                      errhint("Use NULL for no decay.")));
+    if (micros > (__int128)100 * MONTHS_PER_YEAR * DAYS_PER_MONTH * USECS_PER_DAY)
+      ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+                      errmsg("half_life must be at most 100 years, not %s", shown),
+                      errhint("Use NULL for no decay.")));
+    cfg.half_life = (int64)micros;
+  }
   if (TIMESTAMP_NOT_FINITE(occurred) || TIMESTAMP_NOT_FINITE(at))
     ereport(ERROR, (errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
                     errmsg("decay needs finite timestamps")));
@@ -110,6 +134,9 @@ Datum change_stage(FunctionCallInfo fcinfo, bool override_guardrails) {
 
   static SPIPlanPtr plan = nullptr;
   SPI_connect();
+  // Checked here too, not only by the update trigger: a change to the
+  // lead's current stage writes nothing but must not accept a bad time.
+  check_business_time(config_get(), at, "the time of a stage change of lead", lead_id);
   if (plan == nullptr) {
     Oid types[2] = {INT8OID, TEXTOID};
     SPIPlanPtr p = SPI_prepare("UPDATE mql.leads SET stage = $2::pg_catalog.text::mql.stage "

@@ -4,9 +4,12 @@
 #include "pg.hpp"
 
 #include "config.hpp"
+#include "input_checks.hpp"
 #include "module.hpp"
 #include "stage_type.hpp"
 #include "transition.hpp"
+
+#include <cmath>
 
 extern "C" {
 PG_FUNCTION_INFO_V1(mql_leads_before_insert);
@@ -117,6 +120,38 @@ char *allowed_targets(Stage from) {
   return s.len ? s.data : pstrdup("none");
 }
 
+// Attributes are read by every fit evaluation of the lead: bounded in size.
+void check_attributes_size(HeapTuple t, TupleDesc d, const LeadCols &c, int64 lead_id) {
+  bool isnull;
+  Datum v = heap_getattr(t, c.attributes, d, &isnull);
+  if (!isnull)
+    check_jsonb_size(v, "attributes of lead", lead_id,
+                     "Keep in attributes what fit rules read; store large documents elsewhere.");
+}
+
+// Hand-written intent_score and score_at (pg_mql maintains them) must at
+// least be finite: a NaN or infinite score would poison every later score.
+void check_score_columns(HeapTuple oldrow, HeapTuple newrow, TupleDesc d, const LeadCols &c,
+                         int64 lead_id) {
+  bool isnull;
+  if (column_changed(oldrow, newrow, d, c.intent_score)) {
+    double v = DatumGetFloat8(heap_getattr(newrow, c.intent_score, d, &isnull));
+    if (!isnull && !std::isfinite(v))
+      ereport(ERROR,
+              (errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+               errmsg("intent_score of lead %lld must be a finite number", (long long)lead_id),
+               errhint("pg_mql maintains intent_score; mql.rescore() recomputes it.")));
+  }
+  if (column_changed(oldrow, newrow, d, c.score_at)) {
+    Datum v = heap_getattr(newrow, c.score_at, d, &isnull);
+    if (!isnull && TIMESTAMP_NOT_FINITE(DatumGetTimestampTz(v)))
+      ereport(ERROR,
+              (errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+               errmsg("score_at of lead %lld must be a finite timestamp", (long long)lead_id),
+               errhint("pg_mql maintains score_at; mql.rescore() recomputes it.")));
+  }
+}
+
 void check_trigger(FunctionCallInfo fcinfo, const char *fn, bool want_update) {
   if (!CALLED_AS_TRIGGER(fcinfo))
     ereport(ERROR, (errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
@@ -143,9 +178,11 @@ Datum mql_leads_before_insert(PG_FUNCTION_ARGS) {
   LeadCols c = lead_cols(d);
   bool isnull;
 
-  heap_getattr(row, c.lead_id, d, &isnull);
+  Datum id = heap_getattr(row, c.lead_id, d, &isnull);
   if (isnull)
     ereport(ERROR, (errcode(ERRCODE_NOT_NULL_VIOLATION), errmsg("lead_id must not be NULL")));
+  int64 lead_id = DatumGetInt64(id);
+  check_attributes_size(row, d, c, lead_id);
 
   SPI_connect();
   const Config &cfg = config_get();
@@ -164,11 +201,17 @@ Datum mql_leads_before_insert(PG_FUNCTION_ARGS) {
   if (TIMESTAMP_NOT_FINITE(DatumGetTimestampTz(created)))
     ereport(ERROR, (errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
                     errmsg("created_at must be a finite timestamp")));
+  check_business_time(cfg, DatumGetTimestampTz(created), "created_at of lead", lead_id);
   Datum changed = heap_getattr(row, c.stage_changed_at, d, &isnull);
   if (isnull) {
     changed = created;
     e.set(c.stage_changed_at, changed);
+  } else {
+    check_business_time(cfg, DatumGetTimestampTz(changed), "stage_changed_at of lead", lead_id);
   }
+  Datum first = heap_getattr(row, c.first_mql_at, d, &isnull);
+  if (!isnull)
+    check_business_time(cfg, DatumGetTimestampTz(first), "first_mql_at of lead", lead_id);
   Datum st = heap_getattr(row, c.stage, d, &isnull);
   if (!isnull && stage_from_datum(st) == Stage::Mql) {
     heap_getattr(row, c.first_mql_at, d, &isnull);
@@ -217,7 +260,11 @@ Datum mql_leads_before_update(PG_FUNCTION_ARGS) {
   // time order), and first_mql_at, once set, never changes.
   bool bookkeeping_touched = column_changed(oldrow, newrow, d, c.first_mql_at) ||
                              (from == to && column_changed(oldrow, newrow, d, c.stage_changed_at));
-  if (!fit_inputs_changed && from == to && !auto_crossing && !rejudge && !bookkeeping_touched)
+  check_score_columns(oldrow, newrow, d, c, lead_id);
+  if (column_changed(oldrow, newrow, d, c.attributes)) check_attributes_size(newrow, d, c, lead_id);
+  bool created_changed = column_changed(oldrow, newrow, d, c.created_at);
+  if (!fit_inputs_changed && from == to && !auto_crossing && !rejudge && !bookkeeping_touched &&
+      !created_changed)
     return PointerGetDatum(newrow);
 
   RowEdit e = row_edit(d); // before SPI_connect: SPI_finish frees SPI's memory
@@ -231,6 +278,10 @@ Datum mql_leads_before_update(PG_FUNCTION_ARGS) {
   }
   SPI_connect();
   const Config &cfg = config_get();
+  if (created_changed) {
+    Datum v = heap_getattr(newrow, c.created_at, d, &isnull);
+    if (!isnull) check_business_time(cfg, DatumGetTimestampTz(v), "created_at of lead", lead_id);
+  }
 
   double fit = DatumGetFloat8(heap_getattr(oldrow, c.fit_score, d, &isnull));
   bool eligible = true;
@@ -313,6 +364,8 @@ Datum mql_leads_before_update(PG_FUNCTION_ARGS) {
     if (TIMESTAMP_NOT_FINITE(at))
       ereport(ERROR, (errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
                       errmsg("a stage change needs a finite time")));
+    // A time given by the user (automatic ones come from checked events).
+    if (from != to) check_business_time(cfg, at, "the time of a stage change of lead", lead_id);
     if (has_old_changed && at < state.stage_changed_at) at = state.stage_changed_at;
     if (!score_known) {
       if (!state.intent.has_events || at >= state.intent.at)

@@ -30,7 +30,8 @@ Stage parse_stage_or_error(const char *text, size_t len) {
     ereport(ERROR,
             (errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
              errmsg("invalid input value for type mql.stage: \"%.*s\"",
-                    (int)std::min<size_t>(len, 200), text),
+                    // at most 200 bytes, never cutting a multibyte character
+                    pg_mbcliplen(text, (int)std::min<size_t>(len, INT_MAX), 200), text),
              errdetail("Valid stages are: %s.", stage_list()),
              errhint("Case and surrounding spaces are ignored; \"marketing qualified lead\" and "
                      "\"sales qualified lead\" are accepted with spaces, '_' or '-'.")));

@@ -6,13 +6,15 @@ CREATE TABLE mql.settings (
   singleton boolean PRIMARY KEY DEFAULT true CONSTRAINT settings_singleton CHECK (singleton),
   threshold double precision NOT NULL DEFAULT 100,
   half_life interval DEFAULT '30 days',
-  report_timezone text NOT NULL DEFAULT 'UTC'
+  report_timezone text NOT NULL DEFAULT 'UTC',
+  future_tolerance interval DEFAULT '1 day'
 );
 COMMENT ON TABLE mql.settings IS 'pg_mql settings: exactly one row.';
 COMMENT ON COLUMN mql.settings.singleton IS 'Always true: keeps the table to one row.';
 COMMENT ON COLUMN mql.settings.threshold IS 'Score (fit + decayed intent) at or above which a lead qualifies as an MQL.';
 COMMENT ON COLUMN mql.settings.half_life IS 'Time for an event''s contribution to halve; NULL means no decay.';
 COMMENT ON COLUMN mql.settings.report_timezone IS 'Time zone in which the views cut months.';
+COMMENT ON COLUMN mql.settings.future_tolerance IS 'How far after the statement''s start an event or a stage change may be dated; NULL means no limit.';
 INSERT INTO mql.settings DEFAULT VALUES;
 
 CREATE TABLE mql.event_weights (
@@ -52,7 +54,13 @@ CREATE TABLE mql.leads (
   score_at timestamptz,
   created_at timestamptz NOT NULL DEFAULT pg_catalog.now(),
   stage_changed_at timestamptz NOT NULL,
-  first_mql_at timestamptz
+  first_mql_at timestamptz,
+  -- A stage clock before the lead existed, or a first MQL outside the
+  -- lead's life so far, is contradictory input (an import mistake).
+  CONSTRAINT leads_stage_changed_after_created CHECK (stage_changed_at OPERATOR(pg_catalog.>=) created_at),
+  CONSTRAINT leads_first_mql_in_order
+    CHECK (first_mql_at OPERATOR(pg_catalog.>=) created_at
+           AND first_mql_at OPERATOR(pg_catalog.<=) stage_changed_at)
 );
 COMMENT ON TABLE mql.leads IS 'One row per lead; created by INSERT or by its first event.';
 COMMENT ON COLUMN mql.leads.attributes IS 'Who the lead is, as a JSON object: read by the fit rules.';

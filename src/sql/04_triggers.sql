@@ -114,10 +114,28 @@ CREATE FUNCTION mql.settings_guard() RETURNS trigger
       RAISE EXCEPTION 'threshold must be a finite number, not %', NEW.threshold
         USING ERRCODE = 'numeric_value_out_of_range';
     END IF;
+    -- Bounded so every sum of points stays far from double overflow.
+    IF pg_catalog.abs(NEW.threshold) OPERATOR(pg_catalog.>) 1e9::float8 THEN
+      RAISE EXCEPTION 'threshold must be between -1000000000 and 1000000000, not %', NEW.threshold
+        USING ERRCODE = 'numeric_value_out_of_range';
+    END IF;
     IF NEW.half_life IS NOT NULL AND NEW.half_life OPERATOR(pg_catalog.<=) '0'::interval THEN
       RAISE EXCEPTION 'half_life must be positive, not %', NEW.half_life
         USING ERRCODE = 'invalid_parameter_value',
               HINT = 'Use NULL for no decay.';
+    END IF;
+    -- Beyond 100 years decay is indistinguishable from none, and far beyond
+    -- it the interval no longer fits in microseconds.
+    IF NEW.half_life OPERATOR(pg_catalog.>) '100 years'::interval THEN
+      RAISE EXCEPTION 'half_life must be at most 100 years, not %', NEW.half_life
+        USING ERRCODE = 'invalid_parameter_value',
+              HINT = 'Use NULL for no decay.';
+    END IF;
+    IF NEW.future_tolerance OPERATOR(pg_catalog.<) '0'::interval
+       OR NEW.future_tolerance OPERATOR(pg_catalog.>) '100 years'::interval THEN
+      RAISE EXCEPTION 'future_tolerance must be between 0 and 100 years, not %', NEW.future_tolerance
+        USING ERRCODE = 'invalid_parameter_value',
+              HINT = 'Use NULL to accept times however far in the future.';
     END IF;
     IF NEW.report_timezone IS NOT NULL
        AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_timezone_names AS z
@@ -136,7 +154,8 @@ CREATE FUNCTION mql.settings_guard() RETURNS trigger
         -- second row and is refused.
         IF cur.threshold OPERATOR(pg_catalog.=) 100
            AND cur.half_life IS NOT DISTINCT FROM '30 days'::interval
-           AND cur.report_timezone OPERATOR(pg_catalog.=) 'UTC' THEN
+           AND cur.report_timezone OPERATOR(pg_catalog.=) 'UTC'
+           AND cur.future_tolerance IS NOT DISTINCT FROM '1 day'::interval THEN
           DELETE FROM mql.settings;
         ELSE
           RAISE EXCEPTION 'mql.settings already has its row'
@@ -175,6 +194,10 @@ CREATE FUNCTION mql.event_weights_check() RETURNS trigger
       RAISE EXCEPTION 'weight of event type "%" must be a finite number, not %', NEW.event_type, NEW.weight
         USING ERRCODE = 'numeric_value_out_of_range';
     END IF;
+    IF pg_catalog.abs(NEW.weight) OPERATOR(pg_catalog.>) 1e9::float8 THEN
+      RAISE EXCEPTION 'weight of event type "%" must be between -1000000000 and 1000000000, not %', NEW.event_type, NEW.weight
+        USING ERRCODE = 'numeric_value_out_of_range';
+    END IF;
     RETURN NEW;
   END
   $$;
@@ -187,6 +210,88 @@ CREATE FUNCTION mql.fit_rules_check() RETURNS trigger
 CREATE TRIGGER fit_rules_check
   BEFORE INSERT OR UPDATE ON mql.fit_rules
   FOR EACH ROW EXECUTE FUNCTION mql.fit_rules_check();
+
+-- Two require/exclude rules that no lead can satisfy together would silently
+-- stop every automatic qualification: refused. Only certain contradictions
+-- are detected (no false alarm): one needs the attribute present and the
+-- other absent; one requires what the other excludes; a condition and its
+-- negation both required; two required '=' values no attribute can equal
+-- both. A constraint trigger, so it judges the statement's final rules, and
+-- SET CONSTRAINTS mql.fit_rules_consistent DEFERRED moves it to COMMIT.
+CREATE FUNCTION mql.fit_rules_consistent() RETURNS trigger
+  LANGUAGE plpgsql
+  SET search_path = pg_catalog, pg_temp
+  AS $$
+  DECLARE
+    r mql.fit_rules;
+    o mql.fit_rules;
+  BEGIN
+    SELECT * INTO r FROM mql.fit_rules AS x WHERE x.rule_id OPERATOR(pg_catalog.=) NEW.rule_id;
+    IF NOT FOUND OR r.effect OPERATOR(pg_catalog.=) 'score' THEN
+      RETURN NULL;
+    END IF;
+    SELECT x.* INTO o
+      FROM mql.fit_rules AS x,
+           LATERAL (SELECT
+             -- the lead must have the attribute / must not have it
+             (x.effect OPERATOR(pg_catalog.=) 'require' AND x.op OPERATOR(pg_catalog.<>) 'not exists')
+               OR (x.effect OPERATOR(pg_catalog.=) 'exclude' AND x.op OPERATOR(pg_catalog.=) 'not exists') AS x_present,
+             (x.effect OPERATOR(pg_catalog.=) 'require' AND x.op OPERATOR(pg_catalog.=) 'not exists')
+               OR (x.effect OPERATOR(pg_catalog.=) 'exclude' AND x.op OPERATOR(pg_catalog.=) 'exists') AS x_absent,
+             (r.effect OPERATOR(pg_catalog.=) 'require' AND r.op OPERATOR(pg_catalog.<>) 'not exists')
+               OR (r.effect OPERATOR(pg_catalog.=) 'exclude' AND r.op OPERATOR(pg_catalog.=) 'not exists') AS r_present,
+             (r.effect OPERATOR(pg_catalog.=) 'require' AND r.op OPERATOR(pg_catalog.=) 'not exists')
+               OR (r.effect OPERATOR(pg_catalog.=) 'exclude' AND r.op OPERATOR(pg_catalog.=) 'exists') AS r_absent,
+             pg_catalog.jsonb_typeof(x.value) AS xt, pg_catalog.jsonb_typeof(r.value) AS rt,
+             'ABCDEFGHIJKLMNOPQRSTUVWXYZ'::text AS upper, 'abcdefghijklmnopqrstuvwxyz'::text AS lower) AS k
+     WHERE x.rule_id OPERATOR(pg_catalog.<>) r.rule_id
+       AND x.attribute OPERATOR(pg_catalog.=) r.attribute
+       AND x.effect OPERATOR(pg_catalog.<>) 'score'
+       AND ((k.x_present AND k.r_absent) OR (k.x_absent AND k.r_present)
+            OR (x.effect OPERATOR(pg_catalog.<>) r.effect AND x.op OPERATOR(pg_catalog.=) r.op
+                AND x.value IS NOT DISTINCT FROM r.value)
+            OR (x.effect OPERATOR(pg_catalog.=) 'require' AND r.effect OPERATOR(pg_catalog.=) 'require'
+                AND x.value OPERATOR(pg_catalog.=) r.value
+                AND ARRAY[x.op, r.op] OPERATOR(pg_catalog.<@) ARRAY['=', '<>', 'in', 'not in']
+                AND x.op OPERATOR(pg_catalog.<>) r.op
+                AND (x.op IN ('=', '<>')) OPERATOR(pg_catalog.=) (r.op IN ('=', '<>')))
+            OR (x.effect OPERATOR(pg_catalog.=) 'require' AND r.effect OPERATOR(pg_catalog.=) 'require'
+                AND x.op OPERATOR(pg_catalog.=) '=' AND r.op OPERATOR(pg_catalog.=) '='
+                AND (-- a boolean equals only a boolean
+                     ((k.xt OPERATOR(pg_catalog.=) 'boolean' OR k.rt OPERATOR(pg_catalog.=) 'boolean')
+                      AND x.value OPERATOR(pg_catalog.<>) r.value)
+                     -- numbers compare as double precision, as the matcher does
+                     OR CASE WHEN k.xt OPERATOR(pg_catalog.=) 'number' AND k.rt OPERATOR(pg_catalog.=) 'number'
+                             THEN x.value::pg_catalog.float8 OPERATOR(pg_catalog.<>) r.value::pg_catalog.float8
+                             ELSE false END
+                     -- strings compare ignoring ASCII case, as the matcher
+                     -- does; one without a digit can never read as a number
+                     OR (k.xt OPERATOR(pg_catalog.=) 'string' AND k.rt OPERATOR(pg_catalog.=) 'string'
+                         AND pg_catalog.translate(x.value OPERATOR(pg_catalog.#>>) '{}', k.upper, k.lower)
+                             OPERATOR(pg_catalog.<>) pg_catalog.translate(r.value OPERATOR(pg_catalog.#>>) '{}', k.upper, k.lower)
+                         AND (x.value OPERATOR(pg_catalog.#>>) '{}') OPERATOR(pg_catalog.!~) '[0-9]'
+                         AND (r.value OPERATOR(pg_catalog.#>>) '{}') OPERATOR(pg_catalog.!~) '[0-9]')
+                     OR (k.xt OPERATOR(pg_catalog.=) 'number' AND k.rt OPERATOR(pg_catalog.=) 'string'
+                         AND (r.value OPERATOR(pg_catalog.#>>) '{}') OPERATOR(pg_catalog.!~) '[0-9]')
+                     OR (k.xt OPERATOR(pg_catalog.=) 'string' AND k.rt OPERATOR(pg_catalog.=) 'number'
+                         AND (x.value OPERATOR(pg_catalog.#>>) '{}') OPERATOR(pg_catalog.!~) '[0-9]'))))
+     ORDER BY x.rule_id
+     LIMIT 1;
+    IF FOUND THEN
+      RAISE EXCEPTION 'fit rule % contradicts fit rule %', r.rule_id, o.rule_id
+        USING ERRCODE = 'invalid_parameter_value',
+              DETAIL = pg_catalog.format('Rule %s (%s %s %s%s) and rule %s (%s %s %s%s) cannot both hold, so no lead could qualify automatically.',
+                         o.rule_id, o.effect, o.attribute, o.op, COALESCE(' ' OPERATOR(pg_catalog.||) o.value::text, ''),
+                         r.rule_id, r.effect, r.attribute, r.op, COALESCE(' ' OPERATOR(pg_catalog.||) r.value::text, '')),
+              HINT = 'Change or delete one of them. To replace rules over several statements, run SET CONSTRAINTS mql.fit_rules_consistent DEFERRED in the transaction first.';
+    END IF;
+    RETURN NULL;
+  END
+  $$;
+CREATE CONSTRAINT TRIGGER fit_rules_consistent
+  AFTER INSERT OR UPDATE ON mql.fit_rules
+  DEFERRABLE INITIALLY IMMEDIATE
+  FOR EACH ROW EXECUTE FUNCTION mql.fit_rules_consistent();
 
 -- Any change to the configuration: the next scoring reloads it.
 CREATE FUNCTION mql.config_changed() RETURNS trigger

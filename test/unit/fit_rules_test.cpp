@@ -299,6 +299,23 @@ TEST(CompileRule, RefusesNonFinitePoints) {
   EXPECT_EQ(refusal("a", "=", scalar(num(1)), kNaN, "require").field, "points");
 }
 
+TEST(CompileRule, RefusesPointsBeyondTheBound) {
+  EXPECT_EQ(refusal("a", "=", scalar(num(1)), 1e9 + 1, "score").field, "points");
+  EXPECT_EQ(refusal("a", "=", scalar(num(1)), -1e308, "score").field, "points");
+  EXPECT_EQ(compiled("=", scalar(num(1)), "score", 1e9).points, 1e9);
+  EXPECT_EQ(compiled("=", scalar(num(1)), "score", -1e9).points, -1e9);
+}
+
+TEST(CompileRule, QuotesAtMost64BytesOfAnUnknownOperator) {
+  std::string op(1000, 'x');
+  RuleError err = refusal("a", op, scalar(num(1)), 1.0, "score");
+  EXPECT_EQ(err.message, "unknown fit rule operator \"" + std::string(64, 'x') + "...\"");
+  err = refusal("a", "=", scalar(num(1)), 1.0, std::string(65, 'y'));
+  EXPECT_EQ(err.message, "unknown fit rule effect \"" + std::string(64, 'y') + "...\"");
+  err = refusal("a", std::string(64, 'z'), scalar(num(1)), 1.0, "score");
+  EXPECT_EQ(err.message, "unknown fit rule operator \"" + std::string(64, 'z') + "\"");
+}
+
 TEST(CompileRule, RefusesScoreRuleWithoutPoints) {
   EXPECT_EQ(refusal("a", "=", scalar(num(1)), std::nullopt, "score").field, "points");
 }
