@@ -7,6 +7,7 @@
 #include "pg.hpp"
 
 #include "config.hpp"
+#include "owner_scope.hpp"
 #include "stage_type.hpp"
 #include "transition.hpp"
 
@@ -28,8 +29,13 @@ SPIPlanPtr keep(const char *sql, int nargs, Oid *types) {
 
 // Creates missing leads and locks existing ones, in lead_id order, in one
 // statement: concurrent inserts over overlapping leads take their locks in
-// the same order and so cannot deadlock each other.
+// the same order and so cannot deadlock each other. It runs as the owner of
+// mql.leads: the proposed rows carry no tenant or other attribute a
+// row-level security policy could check. What the inserting role may touch
+// is decided right after, by read_states under its own privileges.
 void create_and_lock(Datum ids, Datum first_seen) {
+  const char *actor = current_actor();
+  OwnerScope owner = enter_owner_scope("leads");
   static SPIPlanPtr plan = nullptr;
   if (!plan) {
     Oid types[2] = {INT8ARRAYOID, TIMESTAMPTZARRAYOID};
@@ -41,10 +47,20 @@ void create_and_lock(Datum ids, Datum first_seen) {
                 2, types);
   }
   Datum values[2] = {ids, first_seen};
-  int rc = SPI_execute_plan(plan, values, nullptr, false, 0);
+  volatile int rc = 0;
+  g_creating_actor = actor;
+  PG_TRY();
+  { rc = SPI_execute_plan(plan, values, nullptr, false, 0); }
+  PG_FINALLY();
+  { g_creating_actor = nullptr; }
+  PG_END_TRY();
+  leave_owner_scope(owner);
   if (rc != SPI_OK_INSERT) elog(ERROR, "pg_mql: could not create leads (SPI %d)", rc);
 }
 
+// The statement's leads as the inserting role sees them: it must see every
+// one (its SELECT privilege and row-level security policies on mql.leads),
+// which is the gate for the owner-run writes around it.
 SPITupleTable *read_states(Datum ids) {
   static SPIPlanPtr plan = nullptr;
   if (!plan) {
@@ -143,7 +159,12 @@ void judge_late_leads(const Config &cfg, const LateLead *late, int nlate, AutoCr
   pfree(buf);
 }
 
+// Writes the statement's leads' intent. intent_score and score_at are
+// pg_mql's (an application may not update them), so this runs as the owner
+// of mql.leads; the leads are exactly those the inserting role has just
+// created or locked and read back under its own privileges and policies.
 void update_leads(Datum ids, Datum intents, Datum score_ats) {
+  OwnerScope owner = enter_owner_scope("leads");
   static SPIPlanPtr plan = nullptr;
   if (!plan) {
     Oid types[3] = {INT8ARRAYOID, FLOAT8ARRAYOID, TIMESTAMPTZARRAYOID};
@@ -157,6 +178,7 @@ void update_leads(Datum ids, Datum intents, Datum score_ats) {
   Datum values[3] = {ids, intents, score_ats};
   if (SPI_execute_plan(plan, values, nullptr, false, 0) != SPI_OK_UPDATE)
     elog(ERROR, "pg_mql: could not update leads");
+  leave_owner_scope(owner);
 }
 
 // The history rows of the qualifications this statement applied, in one
@@ -299,9 +321,15 @@ Datum mql_events_after_insert(PG_FUNCTION_ARGS) {
 
   create_and_lock(id_array, timestamptz_array(first, nleads));
   SPITupleTable *states = read_states(id_array);
+  // The gate for the owner-run create_and_lock before and update_leads
+  // after: every lead of the statement must be visible to the inserting
+  // role (row-level security), or the statement fails and nothing stays.
   if ((int)states->numvals != nleads)
-    elog(ERROR, "pg_mql: expected %d leads, found %llu", nleads,
-         (unsigned long long)states->numvals);
+    ereport(ERROR, (errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+                    errmsg("events refer to %d lead(s) that the current role cannot see",
+                           nleads - (int)states->numvals),
+                    errdetail("Row-level security on mql.leads hides them from role \"%s\".",
+                              GetUserNameFromId(GetUserId(), false))));
 
   Datum *intents = (Datum *)palloc_extended(sizeof(Datum) * nleads, MCXT_ALLOC_HUGE);
   Datum *score_ats = (Datum *)palloc_extended(sizeof(Datum) * nleads, MCXT_ALLOC_HUGE);
