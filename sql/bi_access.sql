@@ -286,8 +286,10 @@ SELECT NOT EXISTS (SELECT * FROM owner_counts EXCEPT ALL SELECT * FROM view_coun
    AND NOT EXISTS (SELECT * FROM view_counts EXCEPT ALL SELECT * FROM owner_counts) AS views_unchanged;
 
 -- Every function of pg_mql that runs with its owner's rights (SECURITY
--- DEFINER) is a trigger function, which nobody can call directly: the BI
--- role has no way around the missing table privileges.
+-- DEFINER) is a trigger function, which nobody can call directly, or
+-- compact_rollups / rebuild_rollups, which only the ops level may execute
+-- (checked below): the BI role has no way around the missing table
+-- privileges.
 SELECT p.proname, p.prorettype::regtype AS returns
   FROM pg_proc AS p
  WHERE p.pronamespace = 'mql'::regnamespace AND p.prosecdef

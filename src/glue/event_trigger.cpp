@@ -8,6 +8,7 @@
 
 #include "config.hpp"
 #include "input_checks.hpp"
+#include "owner_scope.hpp"
 #include "stage_type.hpp"
 #include "transition.hpp"
 
@@ -48,7 +49,10 @@ struct SizedPlan {
 
 // Creates missing leads and locks existing ones, in lead_id order, in one
 // statement: concurrent inserts over overlapping leads take their locks in
-// the same order and so cannot deadlock each other.
+// the same order and so cannot deadlock each other. It runs as the owner of
+// mql.leads: the proposed rows carry no tenant or other attribute a
+// row-level security policy could check. What the inserting role may touch
+// is decided right after, by read_states under its own privileges.
 void create_and_lock(Datum ids, Datum first_seen, int nleads) {
   static SizedPlan plan{
       "INSERT INTO mql.leads AS l (lead_id, created_at) "
@@ -58,11 +62,24 @@ void create_and_lock(Datum ids, Datum first_seen, int nleads) {
       "ON CONFLICT (lead_id) DO UPDATE SET intent_score = l.intent_score WHERE false",
       2,
       {INT8ARRAYOID, TIMESTAMPTZARRAYOID}};
+  const char *actor = current_actor();
+  OwnerScope owner = enter_owner_scope("leads");
+  SPIPlanPtr prepared = plan.get(nleads);
   Datum values[2] = {ids, first_seen};
-  int rc = SPI_execute_plan(plan.get(nleads), values, nullptr, false, 0);
+  volatile int rc = 0;
+  g_creating_actor = actor;
+  PG_TRY();
+  { rc = SPI_execute_plan(prepared, values, nullptr, false, 0); }
+  PG_FINALLY();
+  { g_creating_actor = nullptr; }
+  PG_END_TRY();
+  leave_owner_scope(owner);
   if (rc != SPI_OK_INSERT) elog(ERROR, "pg_mql: could not create leads (SPI %d)", rc);
 }
 
+// The statement's leads as the inserting role sees them: it must see every
+// one (its SELECT privilege and row-level security policies on mql.leads),
+// which is the gate for the owner-run writes around it.
 SPITupleTable *read_states(Datum ids, int nleads) {
   static SizedPlan plan{
       "SELECT lead_id, stage, fit_score, intent_score, score_at, stage_changed_at, "
@@ -156,6 +173,10 @@ void judge_late_leads(const Config &cfg, const LateLead *late, int nlate, AutoCr
   pfree(buf);
 }
 
+// Writes the statement's leads' intent. intent_score and score_at are
+// pg_mql's (an application may not update them), so this runs as the owner
+// of mql.leads; the leads are exactly those the inserting role has just
+// created or locked and read back under its own privileges and policies.
 void update_leads(Datum ids, Datum intents, Datum score_ats, int nleads) {
   static SizedPlan plan{
       "UPDATE mql.leads AS l SET intent_score = u.i, score_at = u.t "
@@ -164,9 +185,11 @@ void update_leads(Datum ids, Datum intents, Datum score_ats, int nleads) {
       "WHERE l.lead_id OPERATOR(pg_catalog.=) u.id",
       3,
       {INT8ARRAYOID, FLOAT8ARRAYOID, TIMESTAMPTZARRAYOID}};
+  OwnerScope owner = enter_owner_scope("leads");
   Datum values[3] = {ids, intents, score_ats};
   if (SPI_execute_plan(plan.get(nleads), values, nullptr, false, 0) != SPI_OK_UPDATE)
     elog(ERROR, "pg_mql: could not update leads");
+  leave_owner_scope(owner);
 }
 
 // The history rows of the qualifications this statement applied, in one
@@ -333,9 +356,15 @@ Datum mql_events_after_insert(PG_FUNCTION_ARGS) {
 
   create_and_lock(id_array, timestamptz_array(first, nleads), nleads);
   SPITupleTable *states = read_states(id_array, nleads);
+  // The gate for the owner-run create_and_lock before and update_leads
+  // after: every lead of the statement must be visible to the inserting
+  // role (row-level security), or the statement fails and nothing stays.
   if ((int)states->numvals != nleads)
-    elog(ERROR, "pg_mql: expected %d leads, found %llu", nleads,
-         (unsigned long long)states->numvals);
+    ereport(ERROR, (errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+                    errmsg("events refer to %d lead(s) that the current role cannot see",
+                           nleads - (int)states->numvals),
+                    errdetail("Row-level security on mql.leads hides them from role \"%s\".",
+                              GetUserNameFromId(GetUserId(), false))));
 
   Datum *intents = (Datum *)palloc_extended(sizeof(Datum) * nleads, MCXT_ALLOC_HUGE);
   Datum *score_ats = (Datum *)palloc_extended(sizeof(Datum) * nleads, MCXT_ALLOC_HUGE);

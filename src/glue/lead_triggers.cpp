@@ -6,6 +6,7 @@
 #include "config.hpp"
 #include "input_checks.hpp"
 #include "module.hpp"
+#include "owner_scope.hpp"
 #include "stage_type.hpp"
 #include "transition.hpp"
 
@@ -101,11 +102,6 @@ bool column_changed(HeapTuple a, HeapTuple b, TupleDesc d, int attno) {
   if (na || nb) return na != nb;
   Form_pg_attribute att = TupleDescAttr(d, attno - 1);
   return !datumIsEqual(va, vb, att->attbyval, att->attlen);
-}
-
-const char *current_actor() {
-  if (guc_actor && guc_actor[0]) return guc_actor;
-  return GetUserNameFromId(GetUserId(), false);
 }
 
 // The allowed targets from a stage, for the refusal's detail line.
@@ -406,18 +402,28 @@ Datum mql_leads_after_insert(PG_FUNCTION_ARGS) {
   SPI_connect();
   if (SPI_register_trigger_data(td) != SPI_OK_TD_REGISTER)
     elog(ERROR, "pg_mql: could not register the new leads");
+  // The actor is the inserting role (or mql.actor), taken before the history
+  // insert switches to the table owner; for leads created by events (which
+  // the event trigger inserts as the owner), the role that inserted them.
+  Oid types[1] = {TEXTOID};
+  Datum actor[1] = {CStringGetTextDatum(g_creating_actor ? g_creating_actor : current_actor())};
   int rc = execute_history_write_sql(
       "INSERT INTO mql.stage_history (lead_id, from_stage, to_stage, changed_at, reason, score, "
-      "actor) SELECT n.lead_id, NULL, n.stage, n.stage_changed_at, 'created', n.fit_score, "
-      "COALESCE(NULLIF(pg_catalog.current_setting('mql.actor', true), ''), CURRENT_USER) "
-      "FROM new_leads AS n ORDER BY n.lead_id");
+      "actor) SELECT n.lead_id, NULL, n.stage, n.stage_changed_at, 'created', n.fit_score, $1 "
+      "FROM new_leads AS n ORDER BY n.lead_id",
+      1, types, actor);
   if (rc != SPI_OK_INSERT) elog(ERROR, "pg_mql: could not record new leads (SPI %d)", rc);
+  // fit_score is not among the columns an application may update: asking
+  // for the re-judgement runs as the owner of mql.leads, on this
+  // statement's new rows only (which passed the inserting role's checks).
+  OwnerScope owner = enter_owner_scope("leads");
   rc = SPI_execute("UPDATE mql.leads AS l SET fit_score = NULL "
                    "FROM new_leads AS n, mql.settings AS s "
                    "WHERE l.lead_id OPERATOR(pg_catalog.=) n.lead_id "
                    "AND n.stage OPERATOR(mql.=) 'lead' "
                    "AND n.fit_score OPERATOR(pg_catalog.>=) s.threshold",
                    false, 0);
+  leave_owner_scope(owner);
   if (rc != SPI_OK_UPDATE) elog(ERROR, "pg_mql: could not re-judge new leads (SPI %d)", rc);
   SPI_finish();
   return PointerGetDatum(nullptr);

@@ -1,6 +1,8 @@
 #include "transition.hpp"
 
 #include "config.hpp"
+#include "module.hpp"
+#include "owner_scope.hpp"
 #include "stage_type.hpp"
 
 namespace mql::pg {
@@ -8,26 +10,39 @@ namespace mql::pg {
 ManualChange *g_manual_change = nullptr;
 EventPath *g_event_path = nullptr;
 int g_history_writers = 0;
+const char *g_creating_actor = nullptr;
 
+const char *current_actor() {
+  if (guc_actor && guc_actor[0]) return guc_actor;
+  return GetUserNameFromId(GetUserId(), false);
+}
+
+// History rows are written as the owner of mql.stage_history (search_path
+// pinned), so a role that changes leads needs no INSERT privilege on the
+// audit trail; the guard trigger lets only these two writers through.
 int execute_history_write(SPIPlanPtr plan, Datum *values, const char *nulls) {
   volatile int rc = 0;
+  OwnerScope owner = enter_owner_scope("stage_history");
   g_history_writers++;
   PG_TRY();
   { rc = SPI_execute_plan(plan, values, nulls, false, 0); }
   PG_FINALLY();
   { g_history_writers--; }
   PG_END_TRY();
+  leave_owner_scope(owner);
   return rc;
 }
 
-int execute_history_write_sql(const char *sql) {
+int execute_history_write_sql(const char *sql, int nargs, Oid *types, Datum *values) {
   volatile int rc = 0;
+  OwnerScope owner = enter_owner_scope("stage_history");
   g_history_writers++;
   PG_TRY();
-  { rc = SPI_execute(sql, false, 0); }
+  { rc = SPI_execute_with_args(sql, nargs, types, values, nullptr, false, 0); }
   PG_FINALLY();
   { g_history_writers--; }
   PG_END_TRY();
+  leave_owner_scope(owner);
   return rc;
 }
 

@@ -42,14 +42,23 @@ struct EventPath {
 extern ManualChange *g_manual_change;
 extern EventPath *g_event_path;
 
+// The actor of the 'created' history rows of leads that the event trigger
+// creates (as the owner of mql.leads): the role that inserted the events.
+// NULL outside that insert.
+extern const char *g_creating_actor;
+
+// Who is making a manual change: mql.actor if set, else the current role.
+const char *current_actor();
+
 // Non-zero while pg_mql itself inserts into mql.stage_history; the guard
 // trigger on that table refuses every other insert, so the history cannot
 // be forged and a lead's stage always equals its latest history row.
 extern int g_history_writers;
 
-// Runs an SPI statement that writes history, with the guard open.
+// Runs an SPI statement that writes history, with the guard open, as the
+// owner of mql.stage_history with search_path pinned (see owner_scope.hpp).
 int execute_history_write(SPIPlanPtr plan, Datum *values, const char *nulls);
-int execute_history_write_sql(const char *sql);
+int execute_history_write_sql(const char *sql, int nargs, Oid *types, Datum *values);
 
 // Finds a lead in the event path, or NULL.
 AutoCrossing *event_path_find(int64 lead_id);

@@ -129,14 +129,16 @@ COMMENT ON FUNCTION mql.rescore(bigint) IS
 CREATE FUNCTION mql.set_stage(lead_id bigint, stage mql.stage, reason text DEFAULT NULL,
                               at timestamptz DEFAULT pg_catalog.now())
   RETURNS mql.leads
-  AS 'MODULE_PATHNAME', 'mql_set_stage' LANGUAGE C VOLATILE;
+  AS 'MODULE_PATHNAME', 'mql_set_stage' LANGUAGE C VOLATILE
+  SET search_path = pg_catalog, pg_temp;
 COMMENT ON FUNCTION mql.set_stage(bigint, mql.stage, text, timestamptz) IS
   'Moves a lead to a stage through the guardrails and records it in mql.stage_history; the same stage is a no-op. Returns the lead.';
 
 CREATE FUNCTION mql.force_stage(lead_id bigint, stage mql.stage, reason text,
                                 at timestamptz DEFAULT pg_catalog.now())
   RETURNS mql.leads
-  AS 'MODULE_PATHNAME', 'mql_force_stage' LANGUAGE C VOLATILE;
+  AS 'MODULE_PATHNAME', 'mql_force_stage' LANGUAGE C VOLATILE
+  SET search_path = pg_catalog, pg_temp;
 COMMENT ON FUNCTION mql.force_stage(bigint, mql.stage, text, timestamptz) IS
   'Administrator''s correction: moves a lead to any stage, bypassing the guardrails; needs a reason; recorded with is_override.';
 

@@ -84,7 +84,9 @@ COMMENT ON TABLE mql.rollup_delta IS
 
 -- One row per metric a lead counts in, plus one per histogram bucket, each
 -- twice: in the total (by_source false, no source or campaign) and in the
--- lead's source and campaign. Pure and inlinable: every name is qualified.
+-- lead's source and campaign. Pure and inlinable (no SET clause), so every
+-- name, operator and type in it is schema-qualified: it is planned with the
+-- search_path of whatever query calls it.
 CREATE FUNCTION mql.lead_contributions(f mql.lead_facts, tz text)
   RETURNS TABLE (family text, by_source boolean, metric text, period date, source text,
                  campaign text, hours integer, n bigint)
@@ -95,21 +97,21 @@ CREATE FUNCTION mql.lead_contributions(f mql.lead_facts, tz text)
            CASE WHEN sc.by_source THEN ($1).campaign END,
            c.hours, c.n
       FROM (
-    SELECT 'created'::text, 'leads'::text,
-           pg_catalog.date_trunc('month', ($1).created_at AT TIME ZONE $2)::date, NULL::integer, 1::bigint
+    SELECT 'created'::pg_catalog.text, 'leads'::pg_catalog.text,
+           pg_catalog.date_trunc('month', ($1).created_at AT TIME ZONE $2)::pg_catalog.date, NULL::integer, 1::bigint
     UNION ALL
-    SELECT 'created', 'reached_' || r.stage,
-           pg_catalog.date_trunc('month', ($1).created_at AT TIME ZONE $2)::date, NULL, 1
+    SELECT 'created', 'reached_' OPERATOR(pg_catalog.||) r.stage,
+           pg_catalog.date_trunc('month', ($1).created_at AT TIME ZONE $2)::pg_catalog.date, NULL, 1
       FROM (VALUES (2, 'mql'), (3, 'sql'), (4, 'opportunity'), (5, 'customer')) AS r(rank, stage)
      WHERE ($1).max_rank OPERATOR(pg_catalog.>=) r.rank
     UNION ALL
     SELECT 'created', 'hours_to_mql',
-           pg_catalog.date_trunc('month', ($1).created_at AT TIME ZONE $2)::date,
-           pg_catalog.floor(pg_catalog.date_part('epoch', ($1).first_mql_at OPERATOR(pg_catalog.-) ($1).created_at) / 3600)::integer, 1
+           pg_catalog.date_trunc('month', ($1).created_at AT TIME ZONE $2)::pg_catalog.date,
+           pg_catalog.floor(pg_catalog.date_part('epoch', ($1).first_mql_at OPERATOR(pg_catalog.-) ($1).created_at) OPERATOR(pg_catalog./) 3600)::integer, 1
      WHERE ($1).first_mql_at IS NOT NULL
     UNION ALL
     SELECT 'first_mql', m.metric,
-           pg_catalog.date_trunc('month', ($1).first_mql_at AT TIME ZONE $2)::date, m.hours, 1
+           pg_catalog.date_trunc('month', ($1).first_mql_at AT TIME ZONE $2)::pg_catalog.date, m.hours, 1
       FROM (VALUES
               ('mqls', NULL::integer, true),
               ('sqls', NULL, ($1).sql_at IS NOT NULL),
@@ -117,26 +119,26 @@ CREATE FUNCTION mql.lead_contributions(f mql.lead_facts, tz text)
               ('recycled', NULL, ($1).recycled_at IS NOT NULL),
               ('requalified', NULL, ($1).requalified_at IS NOT NULL),
               ('touched', NULL, ($1).touch_at IS NOT NULL),
-              ('hours_to_sql', pg_catalog.floor(pg_catalog.date_part('epoch', ($1).sql_at OPERATOR(pg_catalog.-) ($1).first_mql_at) / 3600)::integer, ($1).sql_at IS NOT NULL),
-              ('hours_to_customer', pg_catalog.floor(pg_catalog.date_part('epoch', ($1).customer_at OPERATOR(pg_catalog.-) ($1).first_mql_at) / 3600)::integer, ($1).customer_at IS NOT NULL),
-              ('hours_to_touch', pg_catalog.floor(pg_catalog.date_part('epoch', ($1).touch_at OPERATOR(pg_catalog.-) ($1).first_mql_at) / 3600)::integer, ($1).touch_at IS NOT NULL)
+              ('hours_to_sql', pg_catalog.floor(pg_catalog.date_part('epoch', ($1).sql_at OPERATOR(pg_catalog.-) ($1).first_mql_at) OPERATOR(pg_catalog./) 3600)::integer, ($1).sql_at IS NOT NULL),
+              ('hours_to_customer', pg_catalog.floor(pg_catalog.date_part('epoch', ($1).customer_at OPERATOR(pg_catalog.-) ($1).first_mql_at) OPERATOR(pg_catalog./) 3600)::integer, ($1).customer_at IS NOT NULL),
+              ('hours_to_touch', pg_catalog.floor(pg_catalog.date_part('epoch', ($1).touch_at OPERATOR(pg_catalog.-) ($1).first_mql_at) OPERATOR(pg_catalog./) 3600)::integer, ($1).touch_at IS NOT NULL)
            ) AS m(metric, hours, applies)
      WHERE ($1).first_mql_at IS NOT NULL AND m.applies
     UNION ALL
-    SELECT 'day', 'new_leads', (($1).created_at AT TIME ZONE $2)::date, NULL, 1
+    SELECT 'day', 'new_leads', (($1).created_at AT TIME ZONE $2)::pg_catalog.date, NULL, 1
     UNION ALL
-    SELECT 'day', 'new_leads_qualified', (($1).created_at AT TIME ZONE $2)::date, NULL, 1
+    SELECT 'day', 'new_leads_qualified', (($1).created_at AT TIME ZONE $2)::pg_catalog.date, NULL, 1
      WHERE ($1).first_mql_at IS NOT NULL
     UNION ALL
     SELECT 'day', CASE WHEN e.ord OPERATOR(pg_catalog.=) 1 THEN 'first_mqls' ELSE 'requalifications' END,
-           (e.at AT TIME ZONE $2)::date, NULL, 1
+           (e.at AT TIME ZONE $2)::pg_catalog.date, NULL, 1
       FROM pg_catalog.unnest(($1).mql_entries) WITH ORDINALITY AS e(at, ord)
     UNION ALL
-    SELECT 'stage', 'entries:' || s.stage::text, NULL, NULL, pg_catalog.count(*)
+    SELECT 'stage', 'entries:' OPERATOR(pg_catalog.||) s.stage::pg_catalog.text, NULL, NULL, pg_catalog.count(*)
       FROM pg_catalog.unnest(($1).entry_stages) AS s(stage)
      GROUP BY s.stage
     UNION ALL
-    SELECT 'stage', 'stay:' || s.stage::text, NULL, s.hours, pg_catalog.count(*)
+    SELECT 'stage', 'stay:' OPERATOR(pg_catalog.||) s.stage::pg_catalog.text, NULL, s.hours, pg_catalog.count(*)
       FROM ROWS FROM (pg_catalog.unnest(($1).stay_stages), pg_catalog.unnest(($1).stay_hours)) AS s(stage, hours)
      GROUP BY s.stage, s.hours
            ) AS c(family, metric, period, hours, n)
@@ -210,9 +212,11 @@ COMMENT ON FUNCTION mql.compute_lead_facts(bigint[]) IS
   'The funnel facts of the given leads, recomputed from mql.stage_history, mql.leads and sales-touch events.';
 
 -- Folds committed deltas into mql.rollup. One compaction at a time (an
--- advisory lock); readers see the same sums before and after.
+-- advisory lock); readers see the same sums before and after. SECURITY
+-- DEFINER: it takes nothing from the caller but a flag and only moves
+-- derived rows, so an operator needs no privilege on the derived tables.
 CREATE FUNCTION mql.compact_rollups(wait boolean DEFAULT true) RETURNS bigint
-  LANGUAGE plpgsql
+  LANGUAGE plpgsql SECURITY DEFINER
   SET search_path = pg_catalog, pg_temp
   AS $$
   DECLARE
@@ -305,8 +309,10 @@ COMMENT ON FUNCTION mql.refresh_lead_facts(bigint[]) IS
 
 -- Rebuilds facts and rollup from the history, e.g. after report_timezone
 -- or an event type's category changed. Blocks writers while it runs.
+-- SECURITY DEFINER: no argument, and it only recomputes derived rows from
+-- pg_mql's own tables, so an operator needs no privilege on those rows.
 CREATE FUNCTION mql.rebuild_rollups() RETURNS bigint
-  LANGUAGE plpgsql
+  LANGUAGE plpgsql SECURITY DEFINER
   SET search_path = pg_catalog, pg_temp
   SET jit = off
   AS $$

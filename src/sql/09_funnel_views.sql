@@ -6,17 +6,23 @@
 -- views mql.X read its total rows (by_source false, kept as rows of their
 -- own in the rollup) and mql.X_by_source its per-source rows.
 
--- num / den as a fraction, NULL when den is 0.
+-- num / den as a fraction, NULL when den is 0. This and observed_days are
+-- inlined into the views (so no SET clause): every operator and type is
+-- schema-qualified, as the body is planned with the reader's search_path
+-- (NULLIF would look "=" up in it).
 CREATE FUNCTION mql.rate(num bigint, den bigint) RETURNS double precision
   LANGUAGE sql IMMUTABLE PARALLEL SAFE
-  AS $$ SELECT $1::double precision OPERATOR(pg_catalog./) NULLIF($2, 0)::double precision $$;
+  AS $$
+    SELECT $1::double precision OPERATOR(pg_catalog./)
+           CASE WHEN $2 OPERATOR(pg_catalog.<>) 0 THEN $2::double precision END
+  $$;
 COMMENT ON FUNCTION mql.rate(bigint, bigint) IS 'num / den, NULL when den is 0.';
 
 -- Days a cohort that started on `period` has been observed, as of now in
 -- the report time zone: how long its leads have had to convert.
 CREATE FUNCTION mql.observed_days(period date, tz text) RETURNS integer
   LANGUAGE sql STABLE PARALLEL SAFE
-  AS $$ SELECT (pg_catalog.now() AT TIME ZONE $2)::date OPERATOR(pg_catalog.-) $1 $$;
+  AS $$ SELECT (pg_catalog.now() AT TIME ZONE $2)::pg_catalog.date OPERATOR(pg_catalog.-) $1 $$;
 COMMENT ON FUNCTION mql.observed_days(date, text) IS
   'Days from the start of a cohort to today in the given time zone.';
 

@@ -41,10 +41,12 @@ CREATE FUNCTION mql.revoke_bi_access(role regrole) RETURNS void
     FOR v IN SELECT * FROM mql.bi_views() LOOP
       EXECUTE pg_catalog.format('REVOKE SELECT ON %s FROM %s', v, role);
     END LOOP;
-    EXECUTE pg_catalog.format('REVOKE USAGE ON SCHEMA mql FROM %s', role);
+    -- (defined in 12_access_levels.sql) keeps USAGE for another level.
+    PERFORM mql.revoke_schema_usage_if_unused(role);
   END
   $$;
-COMMENT ON FUNCTION mql.revoke_bi_access(regrole) IS 'Undoes mql.grant_bi_access.';
+COMMENT ON FUNCTION mql.revoke_bi_access(regrole) IS
+  'Undoes mql.grant_bi_access (USAGE on schema mql stays if the role keeps another privilege in it).';
 
 REVOKE ALL ON FUNCTION mql.grant_bi_access(regrole) FROM PUBLIC;
 REVOKE ALL ON FUNCTION mql.revoke_bi_access(regrole) FROM PUBLIC;
