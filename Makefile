@@ -1,7 +1,7 @@
 # pg_mql: PGXS build of the extension. The pure C++ core and its unit tests
 # are also built by CMakeLists.txt.
 EXTENSION = pg_mql
-EXTVERSION = 1.0
+EXTVERSION = 1.1
 MODULE_big = pg_mql
 
 CORE_OBJS = src/core/stage.o src/core/decay.o src/core/fit_rules.o src/core/qualify.o \
@@ -15,6 +15,8 @@ OBJS = $(CORE_OBJS) $(GLUE_OBJS)
 # The versioned install script is assembled from src/sql/, in file order.
 SQL_PARTS = $(sort $(wildcard src/sql/*.sql))
 DATA_built = $(EXTENSION)--$(EXTVERSION).sql
+# Earlier versions' install scripts (frozen) and the update scripts between them.
+DATA = $(sort $(wildcard src/upgrade/$(EXTENSION)--*.sql))
 EXTRA_CLEAN = $(EXTENSION)--$(EXTVERSION).sql
 
 REGRESS = $(patsubst sql/%.sql,%,$(sort $(wildcard sql/*.sql)))

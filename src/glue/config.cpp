@@ -147,9 +147,17 @@ RawConfig read_config() {
   static SPIPlanPtr settings_plan = nullptr, weights_plan = nullptr, rules_plan = nullptr;
   RawConfig rc{};
   rc.threshold = 100;
-  run_config_query(settings_plan,
-                   "SELECT threshold, half_life, future_tolerance FROM mql.settings",
-                   "mql.settings");
+  // A database still at extension version 1.0 (not yet updated to this
+  // library's version) has no future_tolerance: no upper time limit there.
+  static SPIPlanPtr settings_v10_plan = nullptr;
+  if (get_attnum(g_config_relids[0], "future_tolerance") != InvalidAttrNumber)
+    run_config_query(settings_plan,
+                     "SELECT threshold, half_life, future_tolerance FROM mql.settings",
+                     "mql.settings");
+  else
+    run_config_query(settings_v10_plan,
+                     "SELECT threshold, half_life, NULL::interval FROM mql.settings",
+                     "mql.settings");
   if (SPI_processed != 1)
     ereport(ERROR, (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
                     errmsg("mql.settings must hold exactly one row, found %llu",
