@@ -37,3 +37,8 @@ include $(PGXS)
 
 $(EXTENSION)--$(EXTVERSION).sql: $(SQL_PARTS)
 	cat $^ > $@
+
+# The benchmark in a throwaway cluster (docs/benchmarks.md).
+.PHONY: bench
+bench:
+	scripts/bench.sh
