@@ -7,6 +7,7 @@ PACKAGES=(
   build-essential cmake pkg-config
   postgresql-15 postgresql-server-dev-15 postgresql-common postgresql-contrib
   libgtest-dev libpqxx-dev
+  procps
 )
 
 missing=()
