@@ -8,6 +8,7 @@ PACKAGES=(
   postgresql-15 postgresql-server-dev-15 postgresql-common postgresql-contrib
   libgtest-dev libpqxx-dev libbenchmark-dev
   clang libclang-rt-14-dev
+  procps
 )
 
 missing=()
