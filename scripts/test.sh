@@ -2,9 +2,10 @@
 # Runs every pg_mql test: the C++ core's GoogleTest suites (CTest), the same
 # suites built with AddressSanitizer and UndefinedBehaviorSanitizer, a short
 # libFuzzer run of every core fuzzer (MQL_FUZZ_SECONDS per target, default
-# 15), then the pg_regress and isolation suites, the libpqxx client tests and
-# the dump and restore test (scripts/dump-restore-test.sh) against the
-# installed extension in a throwaway cluster.
+# 15), then the pg_regress and isolation suites, the libpqxx client tests,
+# the dump and restore test (scripts/dump-restore-test.sh), a 10-second
+# stress test and its oracle's self-test against the installed extension in
+# a throwaway cluster, and finally the crash test in a cluster of its own.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/deps.sh
@@ -55,7 +56,14 @@ regress_log=$(mktemp)
 status=0
 pg_virtualenv -t -- sh -c 'make -s installcheck PG_CONFIG=/usr/lib/postgresql/15/bin/pg_config; r=$?;
   echo "== libpqxx client tests"; build/mql_client_tests || r=1;
-  scripts/dump-restore-test.sh || r=1; exit $r' \
+  scripts/dump-restore-test.sh || r=1;
+  echo "== stress test, 10 s (scripts/stress.sh runs 60 s)";
+  if build/mql_stress --seconds 10; then echo "reliability test stress: passed";
+  else echo "reliability test stress: FAILED"; r=1; fi;
+  echo "== stress oracle self-test";
+  if test/stress/oracle-selftest.sh; then echo "reliability test oracle: passed";
+  else echo "reliability test oracle: FAILED"; r=1; fi;
+  exit $r' \
   2>&1 | tee "$regress_log" || status=$?
 for d in regression.diffs output_iso/regression.diffs; do
   if [ -f "$d" ]; then
@@ -63,6 +71,13 @@ for d in regression.diffs output_iso/regression.diffs; do
     cat "$d"
   fi
 done
+echo "== crash test: SIGKILL of the postmaster under load (own cluster)"
+if MQL_NO_BUILD=1 test/crash/run.sh 2>&1 | tee -a "$regress_log"; then
+  echo "reliability test crash: passed" | tee -a "$regress_log"
+else
+  echo "reliability test crash: FAILED" | tee -a "$regress_log"
+  status=1
+fi
 regress_passed=$(grep -cE '\.\.\. ok' "$regress_log" || true)
 regress_failed=$(grep -cE '\.\.\. FAILED' "$regress_log" || true)
 client_passed=$(grep -cE '^\[       OK \]' "$regress_log" || true)
@@ -70,7 +85,10 @@ client_failed=$(grep -cE '^\[  FAILED  \] [A-Za-z]' "$regress_log" || true)
 dump_passed=$(grep -cE '^\[dump-restore\] ok:' "$regress_log" || true)
 dump_failed=$(grep -cE '^\[dump-restore\] FAILED:' "$regress_log" || true)
 
-passed=$((unit_passed + regress_passed + client_passed + dump_passed))
-failed=$((unit_failed + regress_failed + client_failed + dump_failed))
+reliability_passed=$(grep -cE '^reliability test [a-z]+: passed' "$regress_log" || true)
+reliability_failed=$(grep -cE '^reliability test [a-z]+: FAILED' "$regress_log" || true)
+
+passed=$((unit_passed + regress_passed + client_passed + dump_passed + reliability_passed))
+failed=$((unit_failed + regress_failed + client_failed + dump_failed + reliability_failed))
 echo "tests: $passed passed, $failed failed"
 [ "$status" -eq 0 ] && [ "$unit_status" -eq 0 ] && [ "$failed" -eq 0 ]

@@ -49,8 +49,10 @@ namespace {
 constexpr int64_t kUsPerDay = 86400LL * 1000000LL;
 constexpr int64_t kWindowStart = 1735689600LL * 1000000LL; // 2025-01-01 00:00 UTC
 constexpr int64_t kWindowDays = 60;
-constexpr int64_t kHalfLife = 30 * kUsPerDay; // settings.half_life default, '30 days'
-constexpr double kThreshold = 100;            // settings.threshold default
+// Short, so that scores rise and fall several times within the window:
+// leads cross the threshold both ways, and recycled leads can re-qualify.
+constexpr int64_t kHalfLife = 3 * kUsPerDay; // settings.half_life, set by setup()
+constexpr double kThreshold = 100;           // settings.threshold default
 constexpr double kRelTol = 1e-9;
 
 struct Weight {
@@ -148,6 +150,7 @@ void setup(const Options &o) {
   pqxx::connection c(conninfo(o));
   run(c, "SET client_min_messages = warning");
   run(c, "CREATE EXTENSION pg_mql");
+  run(c, "UPDATE mql.settings SET half_life = '3 days', threshold = " + std::to_string(kThreshold));
   std::string w = "INSERT INTO mql.event_weights (event_type, weight, category) VALUES ";
   bool first = true;
   for (const Weight &x : kWeights) {
@@ -290,13 +293,19 @@ private:
     return "INSERT INTO mql.events (lead_id, event_type, occurred_at, properties) VALUES " + values;
   }
 
-  // Writers: most events go to a hot fifth of the leads (heavy contention on
-  // the same rows), a few to any lead, so that whatever the run's length many
-  // leads stay cold and below the threshold (the oracle's "never crossed"
-  // check needs such leads) and half the leads are created by events.
+  // Writers: most events go to a window of a tenth of the leads that slides
+  // twice over the first 80% of them as business time goes on, so each of
+  // those leads is busy (and qualifies) twice, cooling down in between;
+  // concurrent statements of the writers overlap heavily on the window's
+  // rows. A few events go to any lead, so the last 20% stay cold (and below
+  // the threshold) and half the leads are created by events.
   long random_lead() {
-    if (chance(97)) return uniform(1, std::max(1, o_.leads / 5));
-    return uniform(1, o_.leads);
+    if (chance(3)) return uniform(1, o_.leads);
+    long span = std::max(1, o_.leads * 4 / 5), window = std::max(1, o_.leads / 10);
+    double p = (double)(clock_.business_now() - kWindowStart) / (double)(kWindowDays * kUsPerDay);
+    double cycle = std::fmod(2 * p, 1.0);
+    long start = (long)(cycle * (double)std::max(0L, span - window));
+    return start + uniform(1, (int)window);
   }
 
   // Stage callers work on every third lead, so two thirds of the leads move
@@ -489,8 +498,9 @@ private:
     } else {
       to = refused[uniform(0, (int)refused.size() - 1)];
     }
-    std::string at =
-        fmt_time(kWindowStart + (int64_t)uniform(0, (int)kWindowDays * 24) * 3600 * 1000000);
+    // Dated near the business present (two days back to one ahead; pg_mql
+    // clamps it to the lead's last change), so events follow a recycling.
+    std::string at = fmt_time(clock_.business_now() + (int64_t)uniform(-48, 24) * 3600 * 1000000);
     std::string reason = "stress op " + tx;
     std::string sql;
     if (chance(20))
