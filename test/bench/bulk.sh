@@ -13,8 +13,10 @@
 # (clock_timestamp() in the server before and after; the load commits in
 # between). Prints every run, then the medians and their ratio to the
 # floor's, as TSV and as a table. Then checks that the peers agree with
-# pg_mql (agree.sql), and again after loading the same events in $BATCHES
-# statements (late events across statements exercise the late-event paths).
+# pg_mql (agree.sql), again after loading the same events in $BATCHES
+# statements (late events across statements exercise the late-event paths),
+# and after cases.sql (hand-made cases, pg_mql checked against hand-computed
+# outcomes).
 # Exits non-zero if any contender disagrees; timings never fail the run.
 #
 # Environment (defaults in brackets):
@@ -208,3 +210,7 @@ if [ "$BATCHES" -gt 1 ]; then
   done
   psql_bench -f "$here/agree.sql"
 fi
+
+say "== hand-made cases (out-of-order events in one statement, late events, exact ties)"
+psql_bench -f "$here/cases.sql"
+psql_bench -f "$here/agree.sql"

@@ -12,9 +12,15 @@
 -- * intent is summed in closed form: with a reference time r,
 --   sum w_i 2^(-(t - o_i)/h) = 2^(-(t - r)/h) * sum w_i 2^((o_i - r)/h), so a
 --   running sum over the lead's events in (occurred_at, event_id) order
---   (one window sort) gives the score after every event; r is the
---   statement's earliest occurred_at. The factors 2^((o - r)/h) overflow
---   past ~1000 half-lives between events of one statement: refused below.
+--   (one window sort) gives the score after every event. For the walk, r
+--   is the lead's earliest new event: then a lead that crosses at that
+--   event (say fit 40 + one demo request of 60 = threshold 100) scores it
+--   exactly, as pg_mql does; with any other r the factors round and such
+--   exact ties can fall just below the threshold (we saw two in 100,000
+--   leads with the statement's earliest event as r). For the stored
+--   intent, r is the statement's earliest event. The factors
+--   2^((o - r)/h) overflow past ~1000 half-lives between events of one
+--   statement: refused below.
 -- * only leads that can cross are walked: in stage lead or recycled, and
 --   either late (an event older than score_at: walked over their whole
 --   history, as pg_mql does) or with fit + max(intent, 0) + the positive
@@ -178,33 +184,33 @@ CREATE FUNCTION peer_set.on_events() RETURNS trigger
       -- (a pseudo event of weight intent_score at score_at, not judged).
       -- Each row carries what judging it needs.
       SELECT n.lead_id, n.occurred_at AS o, n.event_id, COALESCE(w.weight, 0) AS w, true AS judged,
-             c.stage, c.c0, c.fit
+             c.stage, c.c0, c.fit, c.from_at AS ref
         FROM new_events AS n
         JOIN cand AS c ON c.lead_id = n.lead_id AND NOT c.late
         LEFT JOIN mql.event_weights AS w ON w.event_type = n.event_type
       UNION ALL
-      SELECT c.lead_id, c.t0, -1, c.v0, false, c.stage, c.c0, c.fit
+      SELECT c.lead_id, c.t0, -1, c.v0, false, c.stage, c.c0, c.fit, c.from_at
         FROM cand AS c
        WHERE NOT c.late AND c.t0 IS NOT NULL
       UNION ALL
       -- Late leads: their whole history, judged from the earliest new event.
       SELECT e.lead_id, e.occurred_at, e.event_id, COALESCE(w.weight, 0), e.occurred_at >= c.from_at,
-             c.stage, c.c0, c.fit
+             c.stage, c.c0, c.fit, c.from_at
         FROM cand AS c
         JOIN peer_set.events AS e ON e.lead_id = c.lead_id
         LEFT JOIN mql.event_weights AS w ON w.event_type = e.event_type
        WHERE c.late),
+    scaled AS (
+      SELECT x.*, x.w * peer_common.decay(peer_common.us(x.ref, x.o), half_life) AS own
+        FROM walk AS x),
     sums AS (
-      SELECT x.*,
-             sum(x.w * peer_common.decay(peer_common.us(ref, x.o), half_life)) OVER run AS cum,
-             x.w * peer_common.decay(peer_common.us(ref, x.o), half_life) AS own,
-             lead(x.o) OVER run AS next_o
-        FROM walk AS x
+      SELECT x.*, sum(x.own) OVER run AS cum, lead(x.o) OVER run AS next_o
+        FROM scaled AS x
       WINDOW run AS (PARTITION BY x.lead_id ORDER BY x.o, x.event_id ROWS UNBOUNDED PRECEDING)),
     judged AS (
       SELECT s.*, j.tau,
-             s.fit + s.cum * peer_common.decay(peer_common.us(j.tau, ref), half_life) AS score,
-             s.fit + (s.cum - s.own) * peer_common.decay(peer_common.us(s.o, ref), half_life) AS was
+             s.fit + s.cum * peer_common.decay(peer_common.us(j.tau, s.ref), half_life) AS score,
+             s.fit + (s.cum - s.own) * peer_common.decay(peer_common.us(s.o, s.ref), half_life) AS was
         FROM sums AS s
        CROSS JOIN LATERAL (SELECT CASE WHEN s.stage = 'lead' THEN greatest(s.o, s.c0) ELSE s.o END AS tau) AS j
        WHERE s.judged),
