@@ -29,7 +29,7 @@ pg_virtualenv -t "${opts[@]}" -- bash -c '
   skip() { case " $SKIP " in *" $1 "*) return 0;; esac; return 1; }
   if ! skip bulk && [ -x test/bench/bulk.sh ]; then
     echo "== bulk" >&2
-    test/bench/bulk.sh > "$BENCH_OUT/bulk.tsv"
+    RESULTS="$BENCH_OUT/bulk.tsv" test/bench/bulk.sh >&2
   fi
   if ! skip oltp; then
     echo "== oltp" >&2

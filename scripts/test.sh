@@ -60,6 +60,9 @@ pg_virtualenv -t -- sh -c 'make -s installcheck PG_CONFIG=/usr/lib/postgresql/15
   echo "== stress test, 10 s (scripts/stress.sh runs 60 s)";
   if build/mql_stress --seconds 10; then echo "reliability test stress: passed";
   else echo "reliability test stress: FAILED"; r=1; fi;
+  echo "== benchmark peers agree with pg_mql (small bulk load)";
+  if LEADS=1000 EVENTS=10000 REPEAT=1 test/bench/bulk.sh >/dev/null; then
+    echo "reliability test peers: passed"; else echo "reliability test peers: FAILED"; r=1; fi;
   echo "== stress oracle self-test";
   if test/stress/oracle-selftest.sh; then echo "reliability test oracle: passed";
   else echo "reliability test oracle: FAILED"; r=1; fi;
