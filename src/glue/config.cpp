@@ -301,11 +301,17 @@ void config_changed(Oid relid) {
 
 namespace {
 
-// Whether the cached configuration may serve the current statement.
+// Whether the cached configuration may serve the current statement. Once a
+// statement has used it, it keeps it to the end, even if another backend's
+// change arrives meanwhile (row triggers call config_get() per row).
 bool cache_usable(TimestampTz ts) {
   if (!g_valid || g_config == nullptr) return false;
-  if (g_global) return g_loaded_generation == g_generation && g_changed_lxid != MyProc->lxid;
-  return g_lxid == MyProc->lxid && g_statement_ts == ts;
+  if (g_lxid == MyProc->lxid && g_statement_ts == ts) return true;
+  if (!g_global || g_loaded_generation != g_generation || g_changed_lxid == MyProc->lxid)
+    return false;
+  g_lxid = MyProc->lxid;
+  g_statement_ts = ts;
+  return true;
 }
 
 void resolve_config_relids() {
