@@ -363,6 +363,16 @@ const Config &config_get() {
   return *g_config;
 }
 
+const Config *config_reload_if_changed() {
+  if (IsolationUsesXactSnapshot()) return nullptr;
+  // A lock wait ends only after the transaction waited for has sent its
+  // invalidations: they are all here now.
+  AcceptInvalidationMessages();
+  if (g_valid && g_config != nullptr && g_loaded_generation == g_generation) return nullptr;
+  g_valid = false;
+  return &config_get();
+}
+
 void lead_attrs(const Config &cfg, Jsonb *attributes, text *email, text *source, text *campaign,
                 Attr *attrs) {
   for (size_t i = 0; i < cfg.rules.size(); i++) {

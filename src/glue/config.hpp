@@ -44,6 +44,15 @@ struct Config {
 // The caller must be connected to SPI.
 const Config &config_get();
 
+// For a statement that has just waited for row locks: in READ COMMITTED, a
+// configuration change another transaction committed meanwhile (the one it
+// waited for, say, which rescored the lead with its new rules) replaces the
+// statement's configuration, which is returned; nullptr when nothing
+// changed, or under REPEATABLE READ or SERIALIZABLE (whose snapshot cannot
+// see the change; PostgreSQL refuses the locked row's update there anyway).
+// The caller must be connected to SPI.
+const Config *config_reload_if_changed();
+
 // Forces a reload at the next config_get() of this backend.
 void config_invalidate();
 

@@ -177,7 +177,9 @@ void judge_late_leads(const Config &cfg, const LateLead *late, int nlate, AutoCr
 // pg_mql's (an application may not update them), so this runs as the owner
 // of mql.leads; the leads are exactly those the inserting role has just
 // created or locked and read back under its own privileges and policies.
-void update_leads(Datum ids, Datum intents, Datum score_ats, int nleads) {
+// With `fits` (not 0), fit_score is written too, which makes the update
+// trigger recompute it with the statement's configuration.
+void update_leads(Datum ids, Datum intents, Datum score_ats, Datum fits, int nleads) {
   static SizedPlan plan{
       "UPDATE mql.leads AS l SET intent_score = u.i, score_at = u.t "
       "FROM ROWS FROM (pg_catalog.unnest($1), pg_catalog.unnest($2), pg_catalog.unnest($3)) "
@@ -185,9 +187,17 @@ void update_leads(Datum ids, Datum intents, Datum score_ats, int nleads) {
       "WHERE l.lead_id OPERATOR(pg_catalog.=) u.id",
       3,
       {INT8ARRAYOID, FLOAT8ARRAYOID, TIMESTAMPTZARRAYOID}};
+  static SizedPlan refit_plan{
+      "UPDATE mql.leads AS l SET intent_score = u.i, score_at = u.t, fit_score = u.f "
+      "FROM ROWS FROM (pg_catalog.unnest($1), pg_catalog.unnest($2), pg_catalog.unnest($3), "
+      "pg_catalog.unnest($4)) AS u(id, i, t, f) "
+      "WHERE l.lead_id OPERATOR(pg_catalog.=) u.id",
+      4,
+      {INT8ARRAYOID, FLOAT8ARRAYOID, TIMESTAMPTZARRAYOID, FLOAT8ARRAYOID}};
   OwnerScope owner = enter_owner_scope("leads");
-  Datum values[3] = {ids, intents, score_ats};
-  if (SPI_execute_plan(plan.get(nleads), values, nullptr, false, 0) != SPI_OK_UPDATE)
+  Datum values[4] = {ids, intents, score_ats, fits};
+  SPIPlanPtr p = fits != (Datum)0 ? refit_plan.get(nleads) : plan.get(nleads);
+  if (SPI_execute_plan(p, values, nullptr, false, 0) != SPI_OK_UPDATE)
     elog(ERROR, "pg_mql: could not update leads");
   leave_owner_scope(owner);
 }
@@ -327,9 +337,9 @@ Datum mql_events_after_insert(PG_FUNCTION_ARGS) {
                            "trigger with REFERENCING NEW TABLE")));
 
   SPI_connect();
-  const Config &cfg = config_get();
+  const Config *cfgp = &config_get();
   size_t n = 0;
-  Event *ev = read_new_events(cfg, td->tg_newtable, td->tg_relation->rd_att, n);
+  Event *ev = read_new_events(*cfgp, td->tg_newtable, td->tg_relation->rd_att, n);
   if (n == 0) {
     SPI_finish();
     return PointerGetDatum(nullptr);
@@ -355,6 +365,22 @@ Datum mql_events_after_insert(PG_FUNCTION_ARGS) {
   Datum id_array = int8_array(ids, nleads);
 
   create_and_lock(id_array, timestamptz_array(first, nleads), nleads);
+  // The locks may have waited for a transaction that changed the
+  // configuration and rescored these leads with it (config_race.spec). Then
+  // its rules score this statement too: the weights are read again, and the
+  // fit of every lead is recomputed (leads created above got theirs from the
+  // rules of before the wait).
+  bool refit = false;
+  if (const Config *fresh = config_reload_if_changed()) {
+    cfgp = fresh;
+    refit = true;
+    pfree(ev);
+    size_t again = 0;
+    ev = read_new_events(*cfgp, td->tg_newtable, td->tg_relation->rd_att, again);
+    if (again != n) elog(ERROR, "pg_mql: the transition table changed while scoring");
+    sort_events(ev, n);
+  }
+  const Config &cfg = *cfgp;
   SPITupleTable *states = read_states(id_array, nleads);
   // The gate for the owner-run create_and_lock before and update_leads
   // after: every lead of the statement must be visible to the inserting
@@ -368,6 +394,7 @@ Datum mql_events_after_insert(PG_FUNCTION_ARGS) {
 
   Datum *intents = (Datum *)palloc_extended(sizeof(Datum) * nleads, MCXT_ALLOC_HUGE);
   Datum *score_ats = (Datum *)palloc_extended(sizeof(Datum) * nleads, MCXT_ALLOC_HUGE);
+  Datum *fits = refit ? (Datum *)palloc_extended(sizeof(Datum) * nleads, MCXT_ALLOC_HUGE) : nullptr;
   AutoCrossing *path =
       (AutoCrossing *)palloc_extended(sizeof(AutoCrossing) * nleads, MCXT_ALLOC_HUGE);
   Attr *attrs = (Attr *)palloc(sizeof(Attr) * (cfg.rules.size() + 1));
@@ -390,11 +417,9 @@ Datum mql_events_after_insert(PG_FUNCTION_ARGS) {
     Datum sc = SPI_getbinval(row, sd, 6, &isnull);
     st.stage_changed_at = isnull ? 0 : DatumGetTimestampTz(sc);
 
-    const Event *lev = ev + start[k];
-    size_t ln = start[k + 1] - start[k];
-    LeadOutcome out = apply_events(st, lev, ln, cfg.qualify);
-    path[k] = AutoCrossing{lead_id, false, 0, 0, false, false, Stage::Lead};
-    if ((out.crossing || out.needs_history) && !cfg.rules.empty()) {
+    // The lead's fit under the statement's rules: its score when refitting,
+    // else only whether it may qualify.
+    auto fit_now = [&]() {
       Datum a = SPI_getbinval(row, sd, 10, &isnull);
       Jsonb *jb = isnull ? nullptr : DatumGetJsonbP(a);
       auto txt = [&](int col) -> text * {
@@ -403,7 +428,23 @@ Datum mql_events_after_insert(PG_FUNCTION_ARGS) {
         return nul ? nullptr : DatumGetTextPP(v);
       };
       lead_attrs(cfg, jb, txt(7), txt(8), txt(9), attrs);
-      st.eligible = evaluate_fit(cfg.rules, attrs).eligible;
+      return evaluate_fit(cfg.rules, attrs);
+    };
+    bool fit_known = false;
+    if (refit) {
+      FitResult fr = fit_now();
+      st.fit = fr.score;
+      st.eligible = fr.eligible;
+      fits[k] = Float8GetDatum(fr.score);
+      fit_known = true;
+    }
+
+    const Event *lev = ev + start[k];
+    size_t ln = start[k + 1] - start[k];
+    LeadOutcome out = apply_events(st, lev, ln, cfg.qualify);
+    path[k] = AutoCrossing{lead_id, false, 0, 0, false, false, Stage::Lead};
+    if ((out.crossing || out.needs_history) && !cfg.rules.empty()) {
+      if (!fit_known) st.eligible = fit_now().eligible;
       if (!st.eligible) {
         out.crossing.reset();
         out.needs_history = false;
@@ -427,7 +468,7 @@ Datum mql_events_after_insert(PG_FUNCTION_ARGS) {
   PG_TRY();
   {
     update_leads(id_array, float8_array(intents, nleads), timestamptz_array(score_ats, nleads),
-                 nleads);
+                 refit ? float8_array(fits, nleads) : (Datum)0, nleads);
   }
   PG_FINALLY();
   { g_event_path = saved; }

@@ -84,12 +84,15 @@ CREATE FUNCTION mql.rescore_leads(lead_ids bigint[]) RETURNS bigint
     hl interval;
     n bigint;
   BEGIN
-    SELECT s.half_life INTO hl FROM mql.settings AS s;
     -- Lock in lead_id order, as the event trigger does, so a rescore cannot
     -- deadlock with concurrent inserts.
     PERFORM 1 FROM mql.leads AS l
       WHERE lead_ids IS NULL OR l.lead_id OPERATOR(pg_catalog.=) ANY (lead_ids)
       ORDER BY l.lead_id FOR UPDATE;
+    -- Read after the locks: a configuration change committed by a
+    -- transaction the locks waited for is used whole (its half-life with its
+    -- weights).
+    SELECT s.half_life INTO hl FROM mql.settings AS s;
     WITH ev AS (
       SELECT e.lead_id, e.occurred_at, COALESCE(w.weight, 0) AS weight,
              pg_catalog.max(e.occurred_at) OVER (PARTITION BY e.lead_id) AS last_at

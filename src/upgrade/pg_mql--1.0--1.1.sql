@@ -143,6 +143,49 @@ CREATE OR REPLACE FUNCTION mql.event_weights_check() RETURNS trigger
   END
   $$;
 
+-- rescore_leads reads the half-life after its locks, as it reads the weights.
+CREATE OR REPLACE FUNCTION mql.rescore_leads(lead_ids bigint[]) RETURNS bigint
+  LANGUAGE plpgsql
+  SET search_path = pg_catalog, pg_temp
+  AS $$
+  DECLARE
+    hl interval;
+    n bigint;
+  BEGIN
+    -- Lock in lead_id order, as the event trigger does, so a rescore cannot
+    -- deadlock with concurrent inserts.
+    PERFORM 1 FROM mql.leads AS l
+      WHERE lead_ids IS NULL OR l.lead_id OPERATOR(pg_catalog.=) ANY (lead_ids)
+      ORDER BY l.lead_id FOR UPDATE;
+    -- Read after the locks: a configuration change committed by a
+    -- transaction the locks waited for is used whole (its half-life with its
+    -- weights).
+    SELECT s.half_life INTO hl FROM mql.settings AS s;
+    WITH ev AS (
+      SELECT e.lead_id, e.occurred_at, COALESCE(w.weight, 0) AS weight,
+             pg_catalog.max(e.occurred_at) OVER (PARTITION BY e.lead_id) AS last_at
+      FROM mql.events AS e
+      LEFT JOIN mql.event_weights AS w ON w.event_type OPERATOR(pg_catalog.=) e.event_type
+      WHERE lead_ids IS NULL OR e.lead_id OPERATOR(pg_catalog.=) ANY (lead_ids)),
+    agg AS (
+      SELECT ev.lead_id, pg_catalog.max(ev.last_at) AS last_at,
+             pg_catalog.sum(mql.decayed(ev.weight, ev.occurred_at, ev.last_at, hl)) AS intent
+      FROM ev GROUP BY ev.lead_id),
+    target AS (
+      SELECT l.lead_id, agg.intent, agg.last_at
+      FROM mql.leads AS l LEFT JOIN agg ON agg.lead_id OPERATOR(pg_catalog.=) l.lead_id
+      WHERE lead_ids IS NULL OR l.lead_id OPERATOR(pg_catalog.=) ANY (lead_ids))
+    UPDATE mql.leads AS l
+       SET fit_score = NULL,                 -- NULL asks the trigger to recompute fit
+           intent_score = COALESCE(target.intent, 0),
+           score_at = target.last_at
+      FROM target
+     WHERE l.lead_id OPERATOR(pg_catalog.=) target.lead_id;
+    GET DIAGNOSTICS n = ROW_COUNT;
+    RETURN n;
+  END
+  $$;
+
 CREATE OR REPLACE FUNCTION mql.rate(num bigint, den bigint) RETURNS double precision
   LANGUAGE sql IMMUTABLE PARALLEL SAFE
   AS $$
