@@ -20,9 +20,9 @@ if [ -s "$d/oltp.tsv" ]; then
   echo
 fi
 if [ -s "$d/memory.tsv" ]; then
-  echo "## Memory: backend peak RssAnon while a 1,000,000-row COPY is loaded"
-  awk -F'\t' 'BEGIN {printf "%-14s %10s %14s %14s\n", "target", "seconds", "peak MiB", "baseline MiB"}
-              {printf "%-14s %10.2f %14.1f %14.1f\n", $1, $4, $5 / 1024, $6 / 1024}' "$d/memory.tsv"
+  echo "## Memory: backend peak RssAnon while a COPY is loaded"
+  awk -F'\t' 'BEGIN {printf "%-14s %10s %10s %14s %14s\n", "target", "rows", "seconds", "peak MiB", "baseline MiB"}
+              {printf "%-14s %10d %10.2f %14.1f %14.1f\n", $1, $3, $4, $5 / 1024, $6 / 1024}' "$d/memory.tsv"
   echo
 fi
 for f in "$d"/views_*.tsv; do
