@@ -348,6 +348,26 @@ Event *read_new_events(const Config &cfg, Tuplestorestate *ts, TupleDesc d, size
   return ev;
 }
 
+// Recomputes the weights of a chunk's events (sorted, in ev) with `cfg`,
+// read again from the transition table: a chunk holds every event of the
+// leads from ev[0] to ev[n - 1]. Only needed when the configuration
+// changed while the statement ran, so it may rescan the whole table.
+void reweigh(const Config &cfg, Tuplestorestate *ts, TupleDesc d, Event *ev, size_t n) {
+  int64 lo = ev[0].lead_id, hi = ev[n - 1].lead_id;
+  Event *fresh = (Event *)palloc_extended(sizeof(Event) * n, MCXT_ALLOC_HUGE);
+  size_t m = 0;
+  scan_new_events(cfg, ts, d, [&](Event e, const text *type) {
+    if (e.lead_id < lo || e.lead_id > hi) return;
+    if (m == n) elog(ERROR, "pg_mql: the transition table changed while scoring");
+    e.weight = type_weight(cfg, type);
+    fresh[m++] = e;
+  });
+  if (m != n) elog(ERROR, "pg_mql: the transition table changed while scoring");
+  sort_events(fresh, n);
+  memcpy(ev, fresh, sizeof(Event) * n);
+  pfree(fresh);
+}
+
 // Up to this many events a statement is scored in one piece, sorted in
 // memory. A larger one is sorted by a tuplesort (within work_mem, spilling
 // to disk beyond) and scored in chunks of whole leads, so that a backend's
@@ -364,13 +384,15 @@ struct SortedEvents {
   bool pending; // the slot holds an event not yet taken into a chunk
 };
 
-// Sorts the statement's events (refusing bad ones) by a tuplesort.
-SortedEvents sort_new_events(const Config &cfg, Tuplestorestate *ts, TupleDesc d) {
+// Sorts the statement's events (refusing bad ones) by a tuplesort, weighed
+// with cfg; with `after`, only those of leads above *after.
+SortedEvents sort_new_events(const Config &cfg, Tuplestorestate *ts, TupleDesc d,
+                             const int64 *after) {
   TupleDesc sd = CreateTemplateTupleDesc(4);
   TupleDescInitEntry(sd, 1, "lead_id", INT8OID, -1, 0);
   TupleDescInitEntry(sd, 2, "occurred_at", INT8OID, -1, 0);
   TupleDescInitEntry(sd, 3, "event_id", INT8OID, -1, 0);
-  TupleDescInitEntry(sd, 4, "event_type", TEXTOID, -1, 0);
+  TupleDescInitEntry(sd, 4, "weight", FLOAT8OID, -1, 0);
   AttrNumber keys[3] = {1, 2, 3};
   Oid ops[3] = {Int8LessOperator, Int8LessOperator, Int8LessOperator};
   Oid colls[3] = {InvalidOid, InvalidOid, InvalidOid};
@@ -381,11 +403,12 @@ SortedEvents sort_new_events(const Config &cfg, Tuplestorestate *ts, TupleDesc d
   out.slot = MakeSingleTupleTableSlot(sd, &TTSOpsMinimalTuple);
   TupleTableSlot *in = MakeSingleTupleTableSlot(sd, &TTSOpsVirtual);
   scan_new_events(cfg, ts, d, [&](const Event &e, const text *type) {
+    if (after != nullptr && e.lead_id <= *after) return;
     ExecClearTuple(in);
     in->tts_values[0] = Int64GetDatum(e.lead_id);
     in->tts_values[1] = Int64GetDatum(e.occurred);
     in->tts_values[2] = Int64GetDatum(e.event_id);
-    in->tts_values[3] = PointerGetDatum(type);
+    in->tts_values[3] = Float8GetDatum(type_weight(cfg, type));
     memset(in->tts_isnull, 0, sizeof(bool) * 4);
     ExecStoreVirtualTuple(in);
     tuplesort_puttupleslot(out.sort, in);
@@ -397,14 +420,13 @@ SortedEvents sort_new_events(const Config &cfg, Tuplestorestate *ts, TupleDesc d
 }
 
 // Takes the next chunk of whole leads from the sorted events: at least one
-// lead, then more until kChunkLeads leads or kChunkEvents events. Fills
-// ev/types (palloc'd in the current context); false when none are left.
-bool next_chunk(SortedEvents &se, Event *&ev, text **&types, size_t &n) {
+// lead, then more until kChunkLeads leads or kChunkEvents events. Fills ev
+// (palloc'd in the current context); false when none are left.
+bool next_chunk(SortedEvents &se, Event *&ev, size_t &n) {
   if (!se.pending) return false;
   size_t cap = 1024;
   n = 0;
   ev = (Event *)palloc(sizeof(Event) * cap);
-  types = (text **)palloc(sizeof(text *) * cap);
   int nleads = 0;
   int64 last = 0;
   while (se.pending) {
@@ -418,13 +440,11 @@ bool next_chunk(SortedEvents &se, Event *&ev, text **&types, size_t &n) {
     if (n == cap) {
       cap *= 2;
       ev = (Event *)repalloc_huge(ev, sizeof(Event) * cap);
-      types = (text **)repalloc_huge(types, sizeof(text *) * cap);
     }
     ev[n].lead_id = lead_id;
     ev[n].occurred = DatumGetInt64(slot_getattr(se.slot, 2, &isnull));
     ev[n].event_id = DatumGetInt64(slot_getattr(se.slot, 3, &isnull));
-    ev[n].weight = 0;
-    types[n] = DatumGetTextPCopy(slot_getattr(se.slot, 4, &isnull));
+    ev[n].weight = DatumGetFloat8(slot_getattr(se.slot, 4, &isnull));
     n++;
     se.pending = tuplesort_gettupleslot(se.sort, true, false, se.slot, nullptr);
     CHECK_FOR_INTERRUPTS();
@@ -435,9 +455,9 @@ bool next_chunk(SortedEvents &se, Event *&ev, text **&types, size_t &n) {
 // Scores one chunk of a statement's events, sorted by lead: creates or
 // locks its leads (in lead_id order), applies the events, qualifies, and
 // records the crossings. After the locks, a configuration change committed
-// meanwhile replaces *cfgp, and `reweigh` recomputes ev's weights with it.
-template <typename Reweigh>
-void score_chunk(const Config *&cfgp, Event *ev, size_t n, Reweigh reweigh) {
+// meanwhile replaces *cfgp, and ev's weights are recomputed with it from
+// the transition table ts (of descriptor d); true if that happened.
+bool score_chunk(const Config *&cfgp, Tuplestorestate *ts, TupleDesc d, Event *ev, size_t n) {
   // Group by lead: start offsets, ids and first occurred_at (a new lead's
   // created_at: its first sign of life).
   int nleads = 0;
@@ -466,7 +486,7 @@ void score_chunk(const Config *&cfgp, Event *ev, size_t n, Reweigh reweigh) {
   if (const Config *fresh = config_reload_if_changed()) {
     cfgp = fresh;
     refit = true;
-    reweigh();
+    reweigh(*cfgp, ts, d, ev, n);
   }
   const Config &cfg = *cfgp;
   SPITupleTable *states = read_states(id_array, nleads);
@@ -562,6 +582,7 @@ void score_chunk(const Config *&cfgp, Event *ev, size_t n, Reweigh reweigh) {
   { g_event_path = saved; }
   PG_END_TRY();
   record_crossings(path, nleads);
+  return refit;
 }
 
 } // namespace
@@ -586,16 +607,9 @@ Datum mql_events_after_insert(PG_FUNCTION_ARGS) {
     size_t n = 0;
     Event *ev = read_new_events(*cfgp, ts, d, n);
     sort_events(ev, n);
-    if (n > 0)
-      score_chunk(cfgp, ev, n, [&]() {
-        size_t again = 0;
-        Event *fresh = read_new_events(*cfgp, ts, d, again);
-        if (again != n) elog(ERROR, "pg_mql: the transition table changed while scoring");
-        sort_events(fresh, n);
-        memcpy(ev, fresh, sizeof(Event) * n);
-      });
+    if (n > 0) score_chunk(cfgp, ts, d, ev, n);
   } else {
-    SortedEvents se = sort_new_events(*cfgp, ts, d);
+    SortedEvents se = sort_new_events(*cfgp, ts, d, nullptr);
     // No JIT for the chunks' statements (and the triggers they fire) until
     // the last chunk is done: JIT compiles at every execution, which pays
     // for one big statement but not for a dozen small ones per chunk (seen
@@ -608,21 +622,25 @@ Datum mql_events_after_insert(PG_FUNCTION_ARGS) {
       // chunk allocated, its query results included.
       SPI_connect();
       Event *ev;
-      text **types;
       size_t n;
-      if (!next_chunk(se, ev, types, n)) {
+      if (!next_chunk(se, ev, n)) {
         SPI_finish();
         break;
       }
-      auto weigh = [&]() {
-        for (size_t i = 0; i < n; i++)
-          ev[i].weight = type_weight(*cfgp, types[i]);
-      };
-      weigh();
-      score_chunk(cfgp, ev, n, weigh);
+      int64 last = ev[n - 1].lead_id;
+      bool reloaded = score_chunk(cfgp, ts, d, ev, n);
       SPI_finish();
+      if (reloaded) {
+        // The rest of the statement was weighed with the old configuration:
+        // sort it again with the new one (rare: once per change committed
+        // while the statement ran).
+        ExecDropSingleTupleTableSlot(se.slot);
+        tuplesort_end(se.sort);
+        se = sort_new_events(*cfgp, ts, d, &last);
+      }
     }
     AtEOXact_GUC(true, guc_level);
+    ExecDropSingleTupleTableSlot(se.slot);
     tuplesort_end(se.sort);
   }
 
