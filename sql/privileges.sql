@@ -226,6 +226,35 @@ SELECT s AS statement, pg_temp.try(s) AS result FROM (VALUES
 RESET ROLE;
 
 ------------------------------------------------------------------------
+-- Grants of one's own, narrower than app: inserting events needs SELECT on
+-- the configuration and on the leads they name (the trigger reads them as
+-- the inserting role); column SELECT on the lead columns scoring reads is
+-- enough. A refused insert writes nothing.
+------------------------------------------------------------------------
+CREATE ROLE regress_mql_writer;
+GRANT USAGE ON SCHEMA mql TO regress_mql_writer;
+GRANT INSERT ON mql.events TO regress_mql_writer;
+GRANT USAGE ON SEQUENCE mql.events_event_id_seq TO regress_mql_writer;
+GRANT SELECT ON mql.settings, mql.event_weights, mql.fit_rules TO regress_mql_writer;
+SET ROLE regress_mql_writer;
+SELECT pg_temp.try('INSERT INTO mql.events (lead_id, event_type) VALUES (1, ''page_view'')') AS no_select_on_leads;
+RESET ROLE;
+SELECT count(*) AS events_of_lead_1 FROM mql.events WHERE lead_id = 1;
+GRANT SELECT (lead_id, stage, fit_score, intent_score, score_at, stage_changed_at, email, source,
+              campaign, attributes) ON mql.leads TO regress_mql_writer;
+SET ROLE regress_mql_writer;
+SELECT pg_temp.try('INSERT INTO mql.events (lead_id, event_type, occurred_at) VALUES (1, ''page_view'', ''2026-01-04 00:00+00'')') AS column_select;
+RESET ROLE;
+SELECT lead_id, round(intent_score::numeric, 4) AS intent, score_at,
+       (SELECT count(*) FROM mql.events AS e WHERE e.lead_id = 1) AS events
+  FROM mql.leads WHERE lead_id = 1;
+REVOKE ALL ON mql.leads, mql.events, mql.settings, mql.event_weights, mql.fit_rules
+  FROM regress_mql_writer;
+REVOKE ALL ON SEQUENCE mql.events_event_id_seq FROM regress_mql_writer;
+REVOKE ALL ON SCHEMA mql FROM regress_mql_writer;
+DROP ROLE regress_mql_writer;
+
+------------------------------------------------------------------------
 -- Levels combine, and revoking one keeps the schema for the others.
 ------------------------------------------------------------------------
 SELECT mql.grant_app_access('regress_mql_bi_user');

@@ -1,13 +1,17 @@
 // The AFTER INSERT statement trigger on mql.events: one pass over the
 // transition table scores every lead the statement touched, creates the
 // leads that do not exist yet, and qualifies leads that cross the threshold.
-// Per statement it runs a fixed number of SPI queries whatever the row
-// count: late events (older than a qualifiable lead's latest) add one
+// Per chunk of leads it runs a bounded number of SPI queries whatever the
+// row count: late events (older than a qualifiable lead's latest) add one
 // cursor over those leads' histories, not one query per lead.
 #include "pg.hpp"
 
+extern "C" {
 #include "catalog/pg_operator_d.h"
+#include "utils/acl.h"
+#include "utils/rls.h"
 #include "utils/tuplesort.h"
+}
 
 #include "config.hpp"
 #include "input_checks.hpp"
@@ -78,6 +82,49 @@ void create_and_lock(Datum ids, Datum first_seen, int nleads) {
   PG_END_TRY();
   leave_owner_scope(owner);
   if (rc != SPI_OK_INSERT) elog(ERROR, "pg_mql: could not create leads (SPI %d)", rc);
+}
+
+// Up to this many leads, a statement first locks its leads one by one
+// (lock_existing) and creates only those missing: the usual OLTP statement,
+// whose lead exists, then runs one query where the upsert and the read
+// needed two, and fires no insert trigger on mql.leads.
+constexpr int kLockFirstLeads = 8;
+
+// Locks the existing leads of ids (sorted) one at a time in that order, as
+// the owner of mql.leads, reading their state; stops at the first missing
+// one. The locked leads are thus a prefix of ids, and create_and_lock takes
+// the rest in the same order, so concurrent statements still cannot
+// deadlock. Returns how many were locked; their rows go to rows, described
+// by *desc.
+int lock_existing(const Datum *ids, int nleads, HeapTuple *rows, TupleDesc *desc) {
+  static SizedPlan plan{
+      "SELECT lead_id, stage, fit_score, intent_score, score_at, stage_changed_at, "
+      "email, source, campaign, attributes FROM mql.leads "
+      "WHERE lead_id OPERATOR(pg_catalog.=) $1 FOR UPDATE",
+      1,
+      {INT8OID}};
+  OwnerScope owner = enter_owner_scope("leads");
+  int k = 0;
+  for (; k < nleads; k++) {
+    Datum values[1] = {ids[k]};
+    if (SPI_execute_plan(plan.get(1), values, nullptr, false, 0) != SPI_OK_SELECT)
+      elog(ERROR, "pg_mql: could not lock lead %lld", (long long)DatumGetInt64(ids[k]));
+    if (SPI_processed != 1) break;
+    rows[k] = SPI_tuptable->vals[0];
+    *desc = SPI_tuptable->tupdesc;
+  }
+  leave_owner_scope(owner);
+  return k;
+}
+
+// Whether the inserting role reads mql.leads as its owner does: it may
+// select the whole table and no row-level security policy applies to it.
+// Then lock_existing's read is the role's own, and the gate read_states is
+// not needed.
+bool reads_as_owner() {
+  Oid leads = get_relname_relid("leads", get_namespace_oid("mql", false));
+  return OidIsValid(leads) && pg_class_aclcheck(leads, GetUserId(), ACL_SELECT) == ACLCHECK_OK &&
+         check_enable_rls(leads, InvalidOid, true) != RLS_ENABLED;
 }
 
 // The statement's leads as the inserting role sees them: it must see every
@@ -476,7 +523,12 @@ bool score_chunk(const Config *&cfgp, Tuplestorestate *ts, TupleDesc d, Event *e
   start[nleads] = n;
   Datum id_array = int8_array(ids, nleads);
 
-  create_and_lock(id_array, timestamptz_array(first, nleads), nleads);
+  HeapTuple *rows = (HeapTuple *)palloc_extended(sizeof(HeapTuple) * nleads, MCXT_ALLOC_HUGE);
+  TupleDesc sd = nullptr;
+  int locked = nleads <= kLockFirstLeads ? lock_existing(ids, nleads, rows, &sd) : 0;
+  if (locked < nleads)
+    create_and_lock(int8_array(ids + locked, nleads - locked),
+                    timestamptz_array(first + locked, nleads - locked), nleads - locked);
   // The locks may have waited for a transaction that changed the
   // configuration and rescored these leads with it (config_race.spec). Then
   // its rules score these leads too: the weights are read again, and the fit
@@ -489,16 +541,20 @@ bool score_chunk(const Config *&cfgp, Tuplestorestate *ts, TupleDesc d, Event *e
     reweigh(*cfgp, ts, d, ev, n);
   }
   const Config &cfg = *cfgp;
-  SPITupleTable *states = read_states(id_array, nleads);
-  // The gate for the owner-run create_and_lock before and update_leads
-  // after: every lead of the statement must be visible to the inserting
-  // role (row-level security), or the statement fails and nothing stays.
-  if ((int)states->numvals != nleads)
-    ereport(ERROR, (errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-                    errmsg("events refer to %d lead(s) that the current role cannot see",
-                           nleads - (int)states->numvals),
-                    errdetail("Row-level security on mql.leads hides them from role \"%s\".",
-                              GetUserNameFromId(GetUserId(), false))));
+  if (locked < nleads || !reads_as_owner()) {
+    SPITupleTable *states = read_states(id_array, nleads);
+    // The gate for the owner-run locks before and update_leads after:
+    // every lead of the statement must be visible to the inserting role
+    // (row-level security), or the statement fails and nothing stays.
+    if ((int)states->numvals != nleads)
+      ereport(ERROR, (errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+                      errmsg("events refer to %d lead(s) that the current role cannot see",
+                             nleads - (int)states->numvals),
+                      errdetail("Row-level security on mql.leads hides them from role \"%s\".",
+                                GetUserNameFromId(GetUserId(), false))));
+    rows = states->vals;
+    sd = states->tupdesc;
+  }
 
   Datum *intents = (Datum *)palloc_extended(sizeof(Datum) * nleads, MCXT_ALLOC_HUGE);
   Datum *score_ats = (Datum *)palloc_extended(sizeof(Datum) * nleads, MCXT_ALLOC_HUGE);
@@ -508,10 +564,9 @@ bool score_chunk(const Config *&cfgp, Tuplestorestate *ts, TupleDesc d, Event *e
   Attr *attrs = (Attr *)palloc(sizeof(Attr) * (cfg.rules.size() + 1));
   LateLead *late = (LateLead *)palloc_extended(sizeof(LateLead) * nleads, MCXT_ALLOC_HUGE);
   int nlate = 0;
-  TupleDesc sd = states->tupdesc;
 
   for (int k = 0; k < nleads; k++) {
-    HeapTuple row = states->vals[k];
+    HeapTuple row = rows[k];
     bool isnull;
     int64 lead_id = DatumGetInt64(SPI_getbinval(row, sd, 1, &isnull));
     if (lead_id != DatumGetInt64(ids[k])) elog(ERROR, "pg_mql: lead order mismatch");
