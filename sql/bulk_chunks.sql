@@ -32,6 +32,10 @@ BEGIN
     ('unsubscribe', -25, 'email'), ('sales_call', 0, 'sales_touch');
   INSERT INTO mql.fit_rules (attribute, op, value, points, effect) VALUES
     ('employees', 'not exists', NULL, 10, 'score');
+  -- Every 11th lead is already an MQL (imported so): the load's sales calls
+  -- are its first touches, which the chunks must add to its facts.
+  INSERT INTO mql.leads (lead_id, stage, created_at)
+    SELECT i, 'mql', '2025-12-01 00:00+00' FROM generate_series(11, 20000, 11) AS i;
   -- Every 7th lead already has an event on March 15: the load's older
   -- events for it are late, and it is judged from its whole history.
   INSERT INTO mql.events (lead_id, event_type, occurred_at)

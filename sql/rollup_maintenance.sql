@@ -31,6 +31,9 @@ SELECT mqls, touched, untouched FROM mql.speed_to_lead;
 SELECT count(*) AS differences FROM mql.verify_rollups();
 -- Moving a call to another time: 2 h after the MQL.
 INSERT INTO mql.events (lead_id, event_type, occurred_at) VALUES (3, 'sales_call', '2026-01-10 09:00+00');
+-- A call in a statement of its own touches the lead qualified before: 9 h.
+SELECT touched, median_hours_to_touch FROM mql.speed_to_lead;
+SELECT count(*) AS differences FROM mql.verify_rollups();
 UPDATE mql.events SET occurred_at = '2026-01-10 02:00+00' WHERE lead_id = 3 AND event_type = 'sales_call';
 SELECT touched, median_hours_to_touch FROM mql.speed_to_lead;
 SELECT count(*) AS differences FROM mql.verify_rollups();

@@ -17,6 +17,9 @@ struct Event {
   Micros occurred;
   int64_t event_id;
   double weight;
+  // A sales touch (its type's category is sales_touch): not used in
+  // scoring; carried for the funnel facts, whose touch time it may set.
+  bool touch = false;
 };
 
 // Sorts by (lead_id, occurred, event_id): the order transitions are judged

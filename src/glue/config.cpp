@@ -33,6 +33,7 @@ struct RawRule {
 struct RawWeight {
   const char *event_type;
   double weight;
+  bool touch;
 };
 
 struct RawConfig {
@@ -173,8 +174,11 @@ RawConfig read_config() {
   rc.future_limited = !isnull;
   if (!isnull) rc.future_tolerance = *DatumGetIntervalP(ft);
 
-  run_config_query(weights_plan, "SELECT event_type, weight FROM mql.event_weights",
-                   "mql.event_weights");
+  run_config_query(
+      weights_plan,
+      "SELECT event_type, weight, "
+      "COALESCE(category OPERATOR(pg_catalog.=) 'sales_touch', false) FROM mql.event_weights",
+      "mql.event_weights");
   rc.nweights = (int)SPI_processed;
   rc.weights = (RawWeight *)palloc(sizeof(RawWeight) * (rc.nweights + 1));
   for (int i = 0; i < rc.nweights; i++) {
@@ -182,6 +186,7 @@ RawConfig read_config() {
     d = SPI_tuptable->tupdesc;
     rc.weights[i].event_type = SPI_getvalue(t, d, 1);
     rc.weights[i].weight = DatumGetFloat8(SPI_getbinval(t, d, 2, &isnull));
+    rc.weights[i].touch = DatumGetBool(SPI_getbinval(t, d, 3, &isnull));
   }
 
   run_config_query(rules_plan,
@@ -233,6 +238,7 @@ Config *build_config(const RawConfig &rc, int64 &bad_rule) {
   for (int i = 0; i < rc.nweights; i++) {
     cfg->weight_keys.emplace_back(rc.weights[i].event_type ? rc.weights[i].event_type : "");
     cfg->weights[cfg->weight_keys.back()] = rc.weights[i].weight;
+    if (rc.weights[i].touch) cfg->touch_types.insert(cfg->weight_keys.back());
   }
   for (int i = 0; i < rc.nrules; i++) {
     const RawRule &r = rc.rules[i];

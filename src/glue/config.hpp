@@ -12,6 +12,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 namespace mql::pg {
@@ -29,11 +30,17 @@ struct Config {
   std::vector<AttrSource> rule_sources; // parallel to rules
   std::deque<std::string> weight_keys;  // owns the keys of `weights`
   std::unordered_map<std::string_view, double> weights;
+  // The event types of category sales_touch (keys owned by weight_keys).
+  std::unordered_set<std::string_view> touch_types;
 
   // An unknown event type weighs 0.
   double weight_of(std::string_view event_type) const noexcept {
     auto it = weights.find(event_type);
     return it == weights.end() ? 0.0 : it->second;
+  }
+
+  bool is_touch(std::string_view event_type) const noexcept {
+    return !touch_types.empty() && touch_types.count(event_type) != 0;
   }
 };
 

@@ -291,6 +291,45 @@ void record_crossings(const AutoCrossing *path, int nleads) {
     elog(ERROR, "pg_mql: could not record qualifications");
 }
 
+Datum int8_array(const Datum *v, int n);
+Datum timestamptz_array(const Datum *v, int n);
+
+// Refreshes the funnel facts of the chunk's leads whose sales touch is now
+// earlier than the one their facts know (or is their first since they
+// qualified): the time to first touch of the BI views. Runs after the
+// chunk's qualifications, so a touch in the statement that qualified the
+// lead counts. As the owner of mql.lead_facts, which only pg_mql writes.
+void refresh_touches(const Event *ev, size_t n) {
+  static SizedPlan plan{
+      "SELECT mql.refresh_lead_facts(ARRAY("
+      "SELECT DISTINCT f.lead_id "
+      "FROM ROWS FROM (pg_catalog.unnest($1), pg_catalog.unnest($2)) AS u(lead_id, occurred_at) "
+      "JOIN mql.lead_facts AS f ON f.lead_id OPERATOR(pg_catalog.=) u.lead_id "
+      "WHERE f.first_mql_at IS NOT NULL "
+      "AND u.occurred_at OPERATOR(pg_catalog.>=) f.first_mql_at "
+      "AND (f.touch_at IS NULL OR u.occurred_at OPERATOR(pg_catalog.<) f.touch_at) "
+      "ORDER BY 1))",
+      2,
+      {INT8ARRAYOID, TIMESTAMPTZARRAYOID}};
+  size_t m = 0;
+  for (size_t i = 0; i < n; i++)
+    if (ev[i].touch) m++;
+  if (m == 0) return;
+  Datum *ids = (Datum *)palloc_extended(sizeof(Datum) * m, MCXT_ALLOC_HUGE);
+  Datum *ats = (Datum *)palloc_extended(sizeof(Datum) * m, MCXT_ALLOC_HUGE);
+  for (size_t i = 0, j = 0; i < n; i++)
+    if (ev[i].touch) {
+      ids[j] = Int64GetDatum(ev[i].lead_id);
+      ats[j] = TimestampTzGetDatum(ev[i].occurred);
+      j++;
+    }
+  Datum values[2] = {int8_array(ids, (int)m), timestamptz_array(ats, (int)m)};
+  OwnerScope owner = enter_owner_scope("lead_facts");
+  if (SPI_execute_plan(plan.get((int)m), values, nullptr, false, 0) != SPI_OK_SELECT)
+    elog(ERROR, "pg_mql: could not refresh the facts of touched leads");
+  leave_owner_scope(owner);
+}
+
 Datum int8_array(const Datum *v, int n) {
   return PointerGetDatum(
       construct_array(const_cast<Datum *>(v), n, INT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
@@ -374,8 +413,11 @@ void scan_new_events(const Config &cfg, Tuplestorestate *ts, TupleDesc d, Sink s
   ExecDropSingleTupleTableSlot(slot);
 }
 
-double type_weight(const Config &cfg, const text *type) {
-  return cfg.weight_of(std::string_view(VARDATA_ANY(type), VARSIZE_ANY_EXHDR(type)));
+// Gives an event its type's weight and sales-touch flag under cfg.
+void weigh(const Config &cfg, Event &e, const text *type) {
+  std::string_view t(VARDATA_ANY(type), VARSIZE_ANY_EXHDR(type));
+  e.weight = cfg.weight_of(t);
+  e.touch = cfg.is_touch(t);
 }
 
 // Reads the transition table into a flat array of events (palloc'd) with
@@ -389,7 +431,7 @@ Event *read_new_events(const Config &cfg, Tuplestorestate *ts, TupleDesc d, size
       cap *= 2;
       ev = (Event *)repalloc_huge(ev, sizeof(Event) * cap);
     }
-    e.weight = type_weight(cfg, type);
+    weigh(cfg, e, type);
     ev[n++] = e;
   });
   return ev;
@@ -406,7 +448,7 @@ void reweigh(const Config &cfg, Tuplestorestate *ts, TupleDesc d, Event *ev, siz
   scan_new_events(cfg, ts, d, [&](Event e, const text *type) {
     if (e.lead_id < lo || e.lead_id > hi) return;
     if (m == n) elog(ERROR, "pg_mql: the transition table changed while scoring");
-    e.weight = type_weight(cfg, type);
+    weigh(cfg, e, type);
     fresh[m++] = e;
   });
   if (m != n) elog(ERROR, "pg_mql: the transition table changed while scoring");
@@ -424,7 +466,8 @@ constexpr int kChunkLeads = 8192;
 constexpr size_t kChunkEvents = 65536;
 
 // The events of a large statement, sorted by (lead_id, occurred_at,
-// event_id) and read back chunk by chunk.
+// event_id) with their weights and touch flags, and read back chunk by
+// chunk.
 struct SortedEvents {
   Tuplesortstate *sort;
   TupleTableSlot *slot;
@@ -435,11 +478,12 @@ struct SortedEvents {
 // with cfg; with `after`, only those of leads above *after.
 SortedEvents sort_new_events(const Config &cfg, Tuplestorestate *ts, TupleDesc d,
                              const int64 *after) {
-  TupleDesc sd = CreateTemplateTupleDesc(4);
+  TupleDesc sd = CreateTemplateTupleDesc(5);
   TupleDescInitEntry(sd, 1, "lead_id", INT8OID, -1, 0);
   TupleDescInitEntry(sd, 2, "occurred_at", INT8OID, -1, 0);
   TupleDescInitEntry(sd, 3, "event_id", INT8OID, -1, 0);
   TupleDescInitEntry(sd, 4, "weight", FLOAT8OID, -1, 0);
+  TupleDescInitEntry(sd, 5, "touch", BOOLOID, -1, 0);
   AttrNumber keys[3] = {1, 2, 3};
   Oid ops[3] = {Int8LessOperator, Int8LessOperator, Int8LessOperator};
   Oid colls[3] = {InvalidOid, InvalidOid, InvalidOid};
@@ -449,14 +493,16 @@ SortedEvents sort_new_events(const Config &cfg, Tuplestorestate *ts, TupleDesc d
       tuplesort_begin_heap(sd, 3, keys, ops, colls, nulls_first, work_mem, nullptr, TUPLESORT_NONE);
   out.slot = MakeSingleTupleTableSlot(sd, &TTSOpsMinimalTuple);
   TupleTableSlot *in = MakeSingleTupleTableSlot(sd, &TTSOpsVirtual);
-  scan_new_events(cfg, ts, d, [&](const Event &e, const text *type) {
+  scan_new_events(cfg, ts, d, [&](Event e, const text *type) {
     if (after != nullptr && e.lead_id <= *after) return;
+    weigh(cfg, e, type);
     ExecClearTuple(in);
     in->tts_values[0] = Int64GetDatum(e.lead_id);
     in->tts_values[1] = Int64GetDatum(e.occurred);
     in->tts_values[2] = Int64GetDatum(e.event_id);
-    in->tts_values[3] = Float8GetDatum(type_weight(cfg, type));
-    memset(in->tts_isnull, 0, sizeof(bool) * 4);
+    in->tts_values[3] = Float8GetDatum(e.weight);
+    in->tts_values[4] = BoolGetDatum(e.touch);
+    memset(in->tts_isnull, 0, sizeof(bool) * 5);
     ExecStoreVirtualTuple(in);
     tuplesort_puttupleslot(out.sort, in);
   });
@@ -492,6 +538,7 @@ bool next_chunk(SortedEvents &se, Event *&ev, size_t &n) {
     ev[n].occurred = DatumGetInt64(slot_getattr(se.slot, 2, &isnull));
     ev[n].event_id = DatumGetInt64(slot_getattr(se.slot, 3, &isnull));
     ev[n].weight = DatumGetFloat8(slot_getattr(se.slot, 4, &isnull));
+    ev[n].touch = DatumGetBool(slot_getattr(se.slot, 5, &isnull));
     n++;
     se.pending = tuplesort_gettupleslot(se.sort, true, false, se.slot, nullptr);
     CHECK_FOR_INTERRUPTS();
@@ -637,6 +684,7 @@ bool score_chunk(const Config *&cfgp, Tuplestorestate *ts, TupleDesc d, Event *e
   { g_event_path = saved; }
   PG_END_TRY();
   record_crossings(path, nleads);
+  refresh_touches(ev, n);
   return refit;
 }
 

@@ -429,48 +429,9 @@ CREATE TRIGGER leads_deleted_refresh_facts
   REFERENCING OLD TABLE AS old_leads
   FOR EACH STATEMENT EXECUTE FUNCTION mql.leads_deleted_refresh_facts();
 
--- Sales touches: events of category sales_touch for leads that reached mql.
-CREATE FUNCTION mql.events_refresh_touches() RETURNS trigger
-  LANGUAGE plpgsql SECURITY DEFINER
-  SET search_path = pg_catalog, pg_temp
-  AS $$
-  DECLARE
-    touch_types text[];
-    ids bigint[];
-    ats timestamptz[];
-  BEGIN
-    touch_types := ARRAY(SELECT w.event_type FROM mql.event_weights AS w
-                          WHERE w.category OPERATOR(pg_catalog.=) 'sales_touch');
-    IF pg_catalog.cardinality(touch_types) OPERATOR(pg_catalog.=) 0 THEN
-      RETURN NULL;
-    END IF;
-    -- One pass over the new events, joined to nothing: a join with the
-    -- transition table can be planned as a loop that rescans it per lead
-    -- (once seen taking minutes for a million-row COPY).
-    SELECT pg_catalog.array_agg(e.lead_id), pg_catalog.array_agg(e.occurred_at)
-      INTO ids, ats
-      FROM new_events AS e
-     WHERE e.event_type OPERATOR(pg_catalog.=) ANY (touch_types);
-    IF ids IS NULL THEN
-      RETURN NULL;
-    END IF;
-    PERFORM mql.refresh_lead_facts(ARRAY(
-      SELECT DISTINCT f.lead_id
-        FROM ROWS FROM (pg_catalog.unnest(ids), pg_catalog.unnest(ats)) AS u(lead_id, occurred_at)
-        JOIN mql.lead_facts AS f ON f.lead_id OPERATOR(pg_catalog.=) u.lead_id
-       WHERE f.first_mql_at IS NOT NULL
-         AND u.occurred_at OPERATOR(pg_catalog.>=) f.first_mql_at
-         AND (f.touch_at IS NULL OR u.occurred_at OPERATOR(pg_catalog.<) f.touch_at)
-       ORDER BY 1));
-    RETURN NULL;
-  END
-  $$;
--- Named to fire after events_score (triggers fire in name order), which
--- creates, locks and qualifies the statement's leads first.
-CREATE TRIGGER events_score_touches
-  AFTER INSERT ON mql.events
-  REFERENCING NEW TABLE AS new_events
-  FOR EACH STATEMENT EXECUTE FUNCTION mql.events_refresh_touches();
+-- Sales touches (events of category sales_touch for leads that reached
+-- mql) refresh their leads' facts from the event trigger itself
+-- (src/glue/event_trigger.cpp), after it has qualified the statement's leads.
 
 -- What every lead's facts depend on globally: the report time zone, and
 -- which event types are sales touches.

@@ -19,7 +19,7 @@ ALTER TABLE mql.leads
 -- force_stage, the C statement triggers), fully qualified inlined SQL
 -- (rate, observed_days, lead_contributions), SECURITY DEFINER rollup
 -- maintenance, input bounds (settings_guard, event_weights_check), the
--- sales-touch trigger's single pass, and revoke_bi_access keeping USAGE
+-- and revoke_bi_access keeping USAGE
 -- for another access level.
 CREATE OR REPLACE FUNCTION mql.set_stage(lead_id bigint, stage mql.stage, reason text DEFAULT NULL,
                               at timestamptz DEFAULT pg_catalog.now())
@@ -314,41 +314,10 @@ CREATE OR REPLACE FUNCTION mql.rebuild_rollups() RETURNS bigint
   END
   $$;
 
-CREATE OR REPLACE FUNCTION mql.events_refresh_touches() RETURNS trigger
-  LANGUAGE plpgsql SECURITY DEFINER
-  SET search_path = pg_catalog, pg_temp
-  AS $$
-  DECLARE
-    touch_types text[];
-    ids bigint[];
-    ats timestamptz[];
-  BEGIN
-    touch_types := ARRAY(SELECT w.event_type FROM mql.event_weights AS w
-                          WHERE w.category OPERATOR(pg_catalog.=) 'sales_touch');
-    IF pg_catalog.cardinality(touch_types) OPERATOR(pg_catalog.=) 0 THEN
-      RETURN NULL;
-    END IF;
-    -- One pass over the new events, joined to nothing: a join with the
-    -- transition table can be planned as a loop that rescans it per lead
-    -- (once seen taking minutes for a million-row COPY).
-    SELECT pg_catalog.array_agg(e.lead_id), pg_catalog.array_agg(e.occurred_at)
-      INTO ids, ats
-      FROM new_events AS e
-     WHERE e.event_type OPERATOR(pg_catalog.=) ANY (touch_types);
-    IF ids IS NULL THEN
-      RETURN NULL;
-    END IF;
-    PERFORM mql.refresh_lead_facts(ARRAY(
-      SELECT DISTINCT f.lead_id
-        FROM ROWS FROM (pg_catalog.unnest(ids), pg_catalog.unnest(ats)) AS u(lead_id, occurred_at)
-        JOIN mql.lead_facts AS f ON f.lead_id OPERATOR(pg_catalog.=) u.lead_id
-       WHERE f.first_mql_at IS NOT NULL
-         AND u.occurred_at OPERATOR(pg_catalog.>=) f.first_mql_at
-         AND (f.touch_at IS NULL OR u.occurred_at OPERATOR(pg_catalog.<) f.touch_at)
-       ORDER BY 1));
-    RETURN NULL;
-  END
-  $$;
+-- The sales-touch refresh moved into the C event trigger (one fewer
+-- trigger per event statement).
+DROP TRIGGER events_score_touches ON mql.events;
+DROP FUNCTION mql.events_refresh_touches();
 
 CREATE OR REPLACE FUNCTION mql.revoke_bi_access(role regrole) RETURNS void
   LANGUAGE plpgsql
