@@ -1,17 +1,20 @@
 #!/usr/bin/env bash
 # OLTP benchmark: one event per transaction, from 1, 2 and 8 clients, into
-# the floor (no trigger) and into pg_mql, interleaved, REPEAT times each.
+# the floor (no trigger), the floor plus an update of the event's lead row
+# (floor_lead: what any design that stores a score per lead pays at least)
+# and pg_mql, interleaved, REPEAT times each.
 # Runs against the cluster the PG* environment names (the extension must be
 # installed). Prints TSV rows: workload contender clients tps p50_ms p99_ms,
 # each the median over the repeats.
 # Environment: DURATION (seconds per run, default 15), REPEAT (default 3),
-# CLIENTS (default "1 2 8"), CONTENDERS (default "floor pg_mql"), LEADS.
+# CLIENTS (default "1 2 8"), CONTENDERS (default "floor floor_lead pg_mql"),
+# LEADS.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 DURATION=${DURATION:-15}
 REPEAT=${REPEAT:-3}
 CLIENTS=${CLIENTS:-"1 2 8"}
-CONTENDERS=${CONTENDERS:-"floor pg_mql"}
+CONTENDERS=${CONTENDERS:-"floor floor_lead pg_mql"}
 LEADS=${LEADS:-100000}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
