@@ -84,6 +84,12 @@ void create_and_lock(Datum ids, Datum first_seen, int nleads) {
   if (rc != SPI_OK_INSERT) elog(ERROR, "pg_mql: could not create leads (SPI %d)", rc);
 }
 
+// What score_chunk reads of a lead, in this column order (lock_existing and
+// read_states).
+#define LEAD_STATE_SELECT                                                                          \
+  "SELECT lead_id, stage, fit_score, intent_score, score_at, stage_changed_at, "                   \
+  "email, source, campaign, attributes FROM mql.leads "
+
 // Up to this many leads, a statement first locks its leads one by one
 // (lock_existing) and creates only those missing: the usual OLTP statement,
 // whose lead exists, then runs one query where the upsert and the read
@@ -98,11 +104,7 @@ constexpr int kLockFirstLeads = 8;
 // by *desc.
 int lock_existing(const Datum *ids, int nleads, HeapTuple *rows, TupleDesc *desc) {
   static SizedPlan plan{
-      "SELECT lead_id, stage, fit_score, intent_score, score_at, stage_changed_at, "
-      "email, source, campaign, attributes FROM mql.leads "
-      "WHERE lead_id OPERATOR(pg_catalog.=) $1 FOR UPDATE",
-      1,
-      {INT8OID}};
+      LEAD_STATE_SELECT "WHERE lead_id OPERATOR(pg_catalog.=) $1 FOR UPDATE", 1, {INT8OID}};
   OwnerScope owner = enter_owner_scope("leads");
   int k = 0;
   for (; k < nleads; k++) {
@@ -131,12 +133,10 @@ bool reads_as_owner() {
 // one (its SELECT privilege and row-level security policies on mql.leads),
 // which is the gate for the owner-run writes around it.
 SPITupleTable *read_states(Datum ids, int nleads) {
-  static SizedPlan plan{
-      "SELECT lead_id, stage, fit_score, intent_score, score_at, stage_changed_at, "
-      "email, source, campaign, attributes FROM mql.leads "
-      "WHERE lead_id OPERATOR(pg_catalog.=) ANY ($1) ORDER BY lead_id",
-      1,
-      {INT8ARRAYOID}};
+  static SizedPlan plan{LEAD_STATE_SELECT
+                        "WHERE lead_id OPERATOR(pg_catalog.=) ANY ($1) ORDER BY lead_id",
+                        1,
+                        {INT8ARRAYOID}};
   Datum values[1] = {ids};
   if (SPI_execute_plan(plan.get(nleads), values, nullptr, false, 0) != SPI_OK_SELECT)
     elog(ERROR, "pg_mql: could not read leads");
