@@ -39,6 +39,8 @@ struct Config {
     return it == weights.end() ? 0.0 : it->second;
   }
 
+  // Whether events of this type are sales touches (category sales_touch),
+  // whose first after a lead's MQL is its speed-to-lead time.
   bool is_touch(std::string_view event_type) const noexcept {
     return !touch_types.empty() && touch_types.count(event_type) != 0;
   }
