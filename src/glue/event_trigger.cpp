@@ -291,8 +291,18 @@ void record_crossings(const AutoCrossing *path, int nleads) {
     elog(ERROR, "pg_mql: could not record qualifications");
 }
 
-Datum int8_array(const Datum *v, int n);
-Datum timestamptz_array(const Datum *v, int n);
+Datum int8_array(const Datum *v, int n) {
+  return PointerGetDatum(
+      construct_array(const_cast<Datum *>(v), n, INT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+}
+Datum float8_array(const Datum *v, int n) {
+  return PointerGetDatum(
+      construct_array(const_cast<Datum *>(v), n, FLOAT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+}
+Datum timestamptz_array(const Datum *v, int n) {
+  return PointerGetDatum(construct_array(const_cast<Datum *>(v), n, TIMESTAMPTZOID, 8,
+                                         FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+}
 
 // Refreshes the funnel facts of the chunk's leads whose sales touch is now
 // earlier than the one their facts know (or is their first since they
@@ -328,19 +338,6 @@ void refresh_touches(const Event *ev, size_t n) {
   if (SPI_execute_plan(plan.get((int)m), values, nullptr, false, 0) != SPI_OK_SELECT)
     elog(ERROR, "pg_mql: could not refresh the facts of touched leads");
   leave_owner_scope(owner);
-}
-
-Datum int8_array(const Datum *v, int n) {
-  return PointerGetDatum(
-      construct_array(const_cast<Datum *>(v), n, INT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
-}
-Datum float8_array(const Datum *v, int n) {
-  return PointerGetDatum(
-      construct_array(const_cast<Datum *>(v), n, FLOAT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
-}
-Datum timestamptz_array(const Datum *v, int n) {
-  return PointerGetDatum(construct_array(const_cast<Datum *>(v), n, TIMESTAMPTZOID, 8,
-                                         FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
 }
 
 int attno(TupleDesc d, const char *name) {
@@ -570,9 +567,13 @@ bool score_chunk(const Config *&cfgp, Tuplestorestate *ts, TupleDesc d, Event *e
   start[nleads] = n;
   Datum id_array = int8_array(ids, nleads);
 
-  HeapTuple *rows = (HeapTuple *)palloc_extended(sizeof(HeapTuple) * nleads, MCXT_ALLOC_HUGE);
+  HeapTuple *rows = nullptr;
   TupleDesc sd = nullptr;
-  int locked = nleads <= kLockFirstLeads ? lock_existing(ids, nleads, rows, &sd) : 0;
+  int locked = 0;
+  if (nleads <= kLockFirstLeads) {
+    rows = (HeapTuple *)palloc(sizeof(HeapTuple) * nleads);
+    locked = lock_existing(ids, nleads, rows, &sd);
+  }
   if (locked < nleads)
     create_and_lock(int8_array(ids + locked, nleads - locked),
                     timestamptz_array(first + locked, nleads - locked), nleads - locked);
