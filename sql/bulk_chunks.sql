@@ -54,7 +54,11 @@ BEGIN
                  'changed_at, reason, round(score::numeric, 9) AS score, actor '
                  'FROM mql.stage_history', tag);
   EXECUTE format('CREATE TEMP TABLE %I_facts AS SELECT f::text AS f FROM mql.lead_facts AS f', tag);
-  EXECUTE format('CREATE TEMP TABLE %I_rollup AS SELECT r::text AS r FROM mql.rollup_rows AS r', tag);
+  -- The rollup as the views see it: sums per key (how much of it is still
+  -- in mql.rollup_delta depends on when compactions ran).
+  EXECUTE format('CREATE TEMP TABLE %I_rollup AS SELECT r::text AS r FROM ('
+                 'SELECT family, by_source, metric, period, source, campaign, hours, sum(n) AS n '
+                 'FROM mql.rollup_rows GROUP BY 1, 2, 3, 4, 5, 6, 7 HAVING sum(n) <> 0) AS r', tag);
 END
 $$;
 

@@ -15,7 +15,9 @@ extern "C" {
 
 #include "config.hpp"
 #include "input_checks.hpp"
+#include "lead_facts.hpp"
 #include "owner_scope.hpp"
+#include "sized_plan.hpp"
 #include "stage_type.hpp"
 #include "transition.hpp"
 
@@ -27,32 +29,6 @@ using namespace mql;
 using namespace mql::pg;
 
 namespace {
-
-// A statement of this trigger, prepared once per backend in two forms: with
-// a generic plan, planned once, for the few leads of an OLTP statement; and
-// with a custom plan per execution for bulk statements, whose planning is
-// cheap next to their work and whose row counts the planner should see.
-struct SizedPlan {
-  const char *sql;
-  int nargs;
-  Oid types[5];
-  SPIPlanPtr small = nullptr, large = nullptr;
-
-  static constexpr int kSmallRows = 64;
-
-  SPIPlanPtr get(int rows) {
-    bool is_small = rows <= kSmallRows;
-    SPIPlanPtr &slot = is_small ? small : large;
-    if (slot == nullptr) {
-      SPIPlanPtr p = SPI_prepare_cursor(
-          sql, nargs, types, is_small ? CURSOR_OPT_GENERIC_PLAN : CURSOR_OPT_CUSTOM_PLAN);
-      if (p == nullptr) elog(ERROR, "pg_mql: could not prepare: %s", sql);
-      SPI_keepplan(p);
-      slot = p;
-    }
-    return slot;
-  }
-};
 
 // Creates missing leads and locks existing ones, in lead_id order, in one
 // statement: concurrent inserts over overlapping leads take their locks in
@@ -721,28 +697,39 @@ Datum mql_events_after_insert(PG_FUNCTION_ARGS) {
     int guc_level = NewGUCNestLevel();
     (void)set_config_option("jit", "off", PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0,
                             false);
-    for (;;) {
-      // A nested SPI connection per chunk: SPI_finish frees everything the
-      // chunk allocated, its query results included.
-      SPI_connect();
-      Event *ev;
-      size_t n;
-      if (!next_chunk(se, ev, n)) {
+    // The chunks' facts refreshes leave the rollup compaction to the end of
+    // the statement: one compaction folds every chunk's deltas.
+    bool saved_defer = g_defer_compaction;
+    g_defer_compaction = true;
+    PG_TRY();
+    {
+      for (;;) {
+        // A nested SPI connection per chunk: SPI_finish frees everything the
+        // chunk allocated, its query results included.
+        SPI_connect();
+        Event *ev;
+        size_t n;
+        if (!next_chunk(se, ev, n)) {
+          SPI_finish();
+          break;
+        }
+        int64 last = ev[n - 1].lead_id;
+        bool reloaded = score_chunk(cfgp, ts, d, ev, n);
         SPI_finish();
-        break;
-      }
-      int64 last = ev[n - 1].lead_id;
-      bool reloaded = score_chunk(cfgp, ts, d, ev, n);
-      SPI_finish();
-      if (reloaded) {
-        // The rest of the statement was weighed with the old configuration:
-        // sort it again with the new one (rare: once per change committed
-        // while the statement ran).
-        ExecDropSingleTupleTableSlot(se.slot);
-        tuplesort_end(se.sort);
-        se = sort_new_events(*cfgp, ts, d, &last);
+        if (reloaded) {
+          // The rest of the statement was weighed with the old configuration:
+          // sort it again with the new one (rare: once per change committed
+          // while the statement ran).
+          ExecDropSingleTupleTableSlot(se.slot);
+          tuplesort_end(se.sort);
+          se = sort_new_events(*cfgp, ts, d, &last);
+        }
       }
     }
+    PG_FINALLY();
+    { g_defer_compaction = saved_defer; }
+    PG_END_TRY();
+    if (!g_defer_compaction) compact_rollups_if_due();
     AtEOXact_GUC(true, guc_level);
     ExecDropSingleTupleTableSlot(se.slot);
     tuplesort_end(se.sort);

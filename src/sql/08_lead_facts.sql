@@ -251,59 +251,15 @@ COMMENT ON FUNCTION mql.compact_rollups(boolean) IS
   'Folds the contributions in mql.rollup_delta into mql.rollup; returns the number of delta rows folded. With wait = false it gives up at once if another compaction runs.';
 
 -- Recomputes the facts of the given leads and records the change of their
--- contributions as deltas. Called by pg_mql's triggers whenever a lead's
--- facts may have changed, in the same transaction.
+-- contributions as deltas; in READ COMMITTED it then folds committed deltas
+-- (compact_rollups(false)). Called by pg_mql's triggers whenever a lead's
+-- facts may have changed, in the same transaction. In C
+-- (src/glue/lead_facts.cpp): it computes what compute_lead_facts and
+-- lead_contributions define, writes only the facts and rollup rows that
+-- changed, and is checked against those SQL definitions by verify_rollups().
 CREATE FUNCTION mql.refresh_lead_facts(lead_ids bigint[]) RETURNS void
-  LANGUAGE plpgsql
-  SET search_path = pg_catalog, pg_temp
-  AS $$
-  DECLARE
-    tz text;
-  BEGIN
-    IF lead_ids IS NULL OR pg_catalog.cardinality(lead_ids) OPERATOR(pg_catalog.=) 0 THEN
-      RETURN;
-    END IF;
-    SELECT s.report_timezone INTO tz FROM mql.settings AS s;
-    -- One statement: every part reads lead_facts as it was before it, so
-    -- the old contributions are subtracted and the new ones added exactly.
-    WITH fresh AS (
-      SELECT * FROM mql.compute_lead_facts(lead_ids)),
-    delta AS (
-      INSERT INTO mql.rollup_delta (family, by_source, metric, period, source, campaign, hours, n)
-      SELECT d.family, d.by_source, d.metric, d.period, d.source, d.campaign, d.hours,
-             pg_catalog.sum(d.n)::bigint
-        FROM (SELECT c.family, c.by_source, c.metric, c.period, c.source, c.campaign, c.hours,
-                     OPERATOR(pg_catalog.-) c.n AS n
-                FROM mql.lead_facts AS o, mql.lead_contributions(o, tz) AS c
-               WHERE o.lead_id OPERATOR(pg_catalog.=) ANY (lead_ids)
-              UNION ALL
-              SELECT c.*
-                FROM fresh AS f, mql.lead_contributions(f::mql.lead_facts, tz) AS c) AS d
-       GROUP BY 1, 2, 3, 4, 5, 6, 7
-      HAVING pg_catalog.sum(d.n) OPERATOR(pg_catalog.<>) 0
-      RETURNING 1),
-    gone AS (
-      -- Deleted leads: their old contributions were subtracted above.
-      DELETE FROM mql.lead_facts AS g
-       WHERE g.lead_id OPERATOR(pg_catalog.=) ANY (lead_ids)
-         AND NOT EXISTS (SELECT 1 FROM fresh AS f WHERE f.lead_id OPERATOR(pg_catalog.=) g.lead_id)
-      RETURNING 1)
-    INSERT INTO mql.lead_facts SELECT * FROM fresh
-    ON CONFLICT (lead_id) DO UPDATE SET
-      source = excluded.source, campaign = excluded.campaign, created_at = excluded.created_at,
-      max_rank = excluded.max_rank, first_mql_at = excluded.first_mql_at, sql_at = excluded.sql_at,
-      customer_at = excluded.customer_at, recycled_at = excluded.recycled_at,
-      requalified_at = excluded.requalified_at, touch_at = excluded.touch_at,
-      mql_entries = excluded.mql_entries, entry_stages = excluded.entry_stages,
-      stay_stages = excluded.stay_stages, stay_hours = excluded.stay_hours;
-    -- Fold deltas now and then, but only in READ COMMITTED: a REPEATABLE
-    -- READ or SERIALIZABLE writer would fail on rows another compaction
-    -- changed after its snapshot. Their deltas are folded by a later writer.
-    IF pg_catalog.current_setting('transaction_isolation') OPERATOR(pg_catalog.=) 'read committed' THEN
-      PERFORM mql.compact_rollups(false);
-    END IF;
-  END
-  $$;
+  AS 'MODULE_PATHNAME', 'mql_refresh_lead_facts' LANGUAGE C
+  SET search_path = pg_catalog, pg_temp;
 COMMENT ON FUNCTION mql.refresh_lead_facts(bigint[]) IS
   'Recomputes the facts of the given leads and adds the change of their contributions to the rollup (pg_mql''s triggers call it).';
 

@@ -288,6 +288,12 @@ CREATE OR REPLACE FUNCTION mql.compact_rollups(wait boolean DEFAULT true) RETURN
   END
   $$;
 
+-- The facts refresh is C (src/glue/lead_facts.cpp): it writes only what
+-- changed, without planning PL/pgSQL queries at each call.
+CREATE OR REPLACE FUNCTION mql.refresh_lead_facts(lead_ids bigint[]) RETURNS void
+  AS 'MODULE_PATHNAME', 'mql_refresh_lead_facts' LANGUAGE C
+  SET search_path = pg_catalog, pg_temp;
+
 CREATE OR REPLACE FUNCTION mql.rebuild_rollups() RETURNS bigint
   LANGUAGE plpgsql SECURITY DEFINER
   SET search_path = pg_catalog, pg_temp

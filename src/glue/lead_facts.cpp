@@ -1,0 +1,626 @@
+// mql.refresh_lead_facts(bigint[]): keeps mql.lead_facts and the rollup
+// deltas current for the given leads, in the transaction that changed them.
+// Per batch of leads it reads their history, rows and stored facts in one
+// query each, computes the new facts and contributions with the core
+// (src/core/facts.hpp), and writes only what changed: the facts rows that
+// differ and the rollup rows whose count moved. The SQL definitions
+// (mql.compute_lead_facts, mql.lead_contributions) stay the reference that
+// mql.verify_rollups and mql.rebuild_rollups use.
+#include "pg.hpp"
+
+extern "C" {
+#include "utils/date.h"
+#include "utils/typcache.h"
+}
+
+#include <algorithm>
+
+#include "facts.hpp"
+#include "lead_facts.hpp"
+#include "sized_plan.hpp"
+#include "stage_type.hpp"
+
+extern "C" {
+PG_FUNCTION_INFO_V1(mql_refresh_lead_facts);
+}
+
+using namespace mql;
+using namespace mql::pg;
+
+namespace mql::pg {
+bool g_defer_compaction = false;
+int guc_rollup_compact_after = 1024;
+} // namespace mql::pg
+
+namespace {
+
+// Rollup delta rows this backend wrote since it last compacted.
+int64 g_pending_deltas = 0;
+
+// Leads refreshed per batch: bounds the memory of one call (a statement
+// deleting a million leads refreshes them all).
+constexpr int kBatchLeads = 8192;
+
+// The columns of mql.lead_facts, in table order.
+enum FactsCol {
+  kLeadId,
+  kSource,
+  kCampaign,
+  kCreatedAt,
+  kMaxRank,
+  kFirstMqlAt,
+  kSqlAt,
+  kCustomerAt,
+  kRecycledAt,
+  kRequalifiedAt,
+  kTouchAt,
+  kMqlEntries,
+  kEntryStages,
+  kStayStages,
+  kStayHours,
+  kFactsCols
+};
+const char *const kFactsColNames[kFactsCols] = {
+    "lead_id",      "source",      "campaign",     "created_at",  "max_rank",
+    "first_mql_at", "sql_at",      "customer_at",  "recycled_at", "requalified_at",
+    "touch_at",     "mql_entries", "entry_stages", "stay_stages", "stay_hours"};
+
+// One lead of a batch: its new facts (from history) and its stored ones.
+struct LeadWork {
+  int64 lead_id;
+  bool has_new, has_old;
+  FactsView fresh, old;
+  text *source, *campaign;         // of the lead (new facts)
+  text *old_source, *old_campaign; // of the stored facts
+};
+
+// A rollup row's key. Source and campaign point into the batch's query
+// results; the hash and match functions compare them by content.
+struct DeltaKey {
+  uint8 family;
+  uint8 metric;
+  bool by_source;
+  bool has_period;
+  bool has_hours;
+  int32 period;
+  int32 hours;
+  text *source;
+  text *campaign;
+};
+struct DeltaEntry {
+  DeltaKey key;
+  int64 n;
+};
+
+uint32 hash_text_or_null(const text *t) {
+  return t == nullptr ? 0x9e3779b9u
+                      : hash_bytes((const unsigned char *)VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
+}
+
+bool same_text(const text *a, const text *b) {
+  if (a == nullptr || b == nullptr) return a == b;
+  size_t la = VARSIZE_ANY_EXHDR(a), lb = VARSIZE_ANY_EXHDR(b);
+  return la == lb && memcmp(VARDATA_ANY(a), VARDATA_ANY(b), la) == 0;
+}
+
+uint32 delta_hash(const void *key, Size) {
+  const DeltaKey *k = (const DeltaKey *)key;
+  uint32 h = (uint32)k->family * 31u + k->metric;
+  h = h * 31u + ((uint32)k->by_source << 2 | (uint32)k->has_period << 1 | (uint32)k->has_hours);
+  h = hash_combine(h, (uint32)k->period);
+  h = hash_combine(h, (uint32)k->hours);
+  h = hash_combine(h, hash_text_or_null(k->source));
+  return hash_combine(h, hash_text_or_null(k->campaign));
+}
+
+int delta_match(const void *a, const void *b, Size) {
+  const DeltaKey *x = (const DeltaKey *)a, *y = (const DeltaKey *)b;
+  bool same = x->family == y->family && x->metric == y->metric && x->by_source == y->by_source &&
+              x->has_period == y->has_period && x->has_hours == y->has_hours &&
+              x->period == y->period && x->hours == y->hours && same_text(x->source, y->source) &&
+              same_text(x->campaign, y->campaign);
+  return same ? 0 : 1;
+}
+
+// The calendar day (days since 2000-01-01) of a time in the report time
+// zone: (t AT TIME ZONE tz)::date, as mql.lead_contributions computes it.
+int32 local_day(Datum tz, int64 t) {
+  Timestamp local =
+      DatumGetTimestamp(DirectFunctionCall2(timestamptz_zone, tz, TimestampTzGetDatum(t)));
+  if (TIMESTAMP_IS_NOBEGIN(local)) return kDayNegInfinity;
+  if (TIMESTAMP_IS_NOEND(local)) return kDayPosInfinity;
+  int64 day = local / USECS_PER_DAY;
+  if (local % USECS_PER_DAY < 0) day--;
+  return (int32)day;
+}
+
+// Adds sign times the contributions of f (a lead of that source and
+// campaign) to the deltas, each as a total and by source.
+void add_contributions(HTAB *deltas, Datum tz, const FactsView &f, text *source, text *campaign,
+                       int64 sign) {
+  for_each_contribution(
+      f, [&](int64_t t) { return local_day(tz, t); },
+      [&](const Contribution &c) {
+        for (int by = 0; by < 2; by++) {
+          DeltaKey key;
+          memset(&key, 0, sizeof(key));
+          key.family = (uint8)c.family;
+          key.metric = c.metric;
+          key.by_source = by == 1;
+          key.has_period = c.has_period;
+          key.period = c.period;
+          key.has_hours = c.has_hours;
+          key.hours = c.hours;
+          key.source = by == 1 ? source : nullptr;
+          key.campaign = by == 1 ? campaign : nullptr;
+          bool found;
+          DeltaEntry *e = (DeltaEntry *)hash_search(deltas, &key, HASH_ENTER, &found);
+          if (!found) e->n = 0;
+          e->n += sign;
+        }
+      });
+}
+
+MaybeTime maybe_time(HeapTuple t, TupleDesc d, int col) {
+  bool isnull;
+  Datum v = SPI_getbinval(t, d, col, &isnull);
+  return isnull ? MaybeTime{} : MaybeTime{true, DatumGetTimestampTz(v)};
+}
+
+text *text_or_null(HeapTuple t, TupleDesc d, int col) {
+  bool isnull;
+  Datum v = SPI_getbinval(t, d, col, &isnull);
+  return isnull ? nullptr : DatumGetTextPP(v);
+}
+
+// The elements of a one-dimensional array column (no NULLs), palloc'd.
+Datum *array_elems(HeapTuple t, TupleDesc d, int col, int *n) {
+  bool isnull;
+  Datum v = SPI_getbinval(t, d, col, &isnull);
+  *n = 0;
+  if (isnull) return nullptr;
+  ArrayType *a = DatumGetArrayTypeP(v);
+  int16 len;
+  bool byval;
+  char align;
+  get_typlenbyvalalign(ARR_ELEMTYPE(a), &len, &byval, &align);
+  Datum *elems;
+  deconstruct_array(a, ARR_ELEMTYPE(a), len, byval, align, &elems, nullptr, n);
+  return elems;
+}
+
+// Reads a stored facts row (columns in FactsCol order, 1-based) into f,
+// its arrays palloc'd.
+void read_old_facts(HeapTuple t, TupleDesc d, FactsView &f) {
+  bool isnull;
+  f.created_at = DatumGetTimestampTz(SPI_getbinval(t, d, kCreatedAt + 1, &isnull));
+  f.max_rank = DatumGetInt32(SPI_getbinval(t, d, kMaxRank + 1, &isnull));
+  f.first_mql_at = maybe_time(t, d, kFirstMqlAt + 1);
+  f.sql_at = maybe_time(t, d, kSqlAt + 1);
+  f.customer_at = maybe_time(t, d, kCustomerAt + 1);
+  f.recycled_at = maybe_time(t, d, kRecycledAt + 1);
+  f.requalified_at = maybe_time(t, d, kRequalifiedAt + 1);
+  f.touch_at = maybe_time(t, d, kTouchAt + 1);
+  int n;
+  Datum *e = array_elems(t, d, kMqlEntries + 1, &n);
+  int64_t *entries = (int64_t *)palloc(sizeof(int64_t) * (n + 1));
+  for (int i = 0; i < n; i++)
+    entries[i] = DatumGetTimestampTz(e[i]);
+  f.mql_entries = entries;
+  f.n_mql_entries = (size_t)n;
+  e = array_elems(t, d, kEntryStages + 1, &n);
+  Stage *stages = (Stage *)palloc(sizeof(Stage) * (n + 1));
+  for (int i = 0; i < n; i++)
+    stages[i] = stage_from_datum(e[i]);
+  f.entry_stages = stages;
+  f.n_entries = (size_t)n;
+  e = array_elems(t, d, kStayStages + 1, &n);
+  int m;
+  Datum *h = array_elems(t, d, kStayHours + 1, &m);
+  if (m != n)
+    elog(ERROR, "pg_mql: mql.lead_facts has stay_stages and stay_hours of different lengths");
+  Stage *stay = (Stage *)palloc(sizeof(Stage) * (n + 1));
+  int32_t *hours = (int32_t *)palloc(sizeof(int32_t) * (n + 1));
+  for (int i = 0; i < n; i++) {
+    stay[i] = stage_from_datum(e[i]);
+    hours[i] = DatumGetInt32(h[i]);
+  }
+  f.stay_stages = stay;
+  f.stay_hours = hours;
+  f.n_stays = (size_t)n;
+}
+
+// Runs a prepared read of the batch's leads (one bigint[] parameter).
+SPITupleTable *read_batch(SizedPlan &plan, Datum ids, int nleads, const char *what) {
+  Datum values[1] = {ids};
+  if (SPI_execute_plan(plan.get(nleads), values, nullptr, false, 0) != SPI_OK_SELECT)
+    elog(ERROR, "pg_mql: could not read %s", what);
+  return SPI_tuptable;
+}
+
+// The report time zone (mql.settings.report_timezone), as text.
+Datum report_timezone() {
+  static SizedPlan plan{"SELECT s.report_timezone FROM mql.settings AS s", 0, {}};
+  if (SPI_execute_plan(plan.get(1), nullptr, nullptr, false, 0) != SPI_OK_SELECT ||
+      SPI_processed != 1)
+    elog(ERROR, "pg_mql: mql.settings must hold exactly one row");
+  bool isnull;
+  Datum tz = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+  return isnull ? CStringGetTextDatum("UTC") : PointerGetDatum(PG_DETOAST_DATUM_COPY(tz));
+}
+
+// Sets touch_at of the batch's new facts: the first sales-touch event at or
+// after each qualified lead's first MQL (one query for the batch).
+void read_touches(LeadWork *w, int n) {
+  static SizedPlan plan{
+      "SELECT u.id, (SELECT pg_catalog.min(e.occurred_at) FROM mql.events AS e "
+      "JOIN mql.event_weights AS ew ON ew.event_type OPERATOR(pg_catalog.=) e.event_type "
+      "WHERE e.lead_id OPERATOR(pg_catalog.=) u.id "
+      "AND ew.category OPERATOR(pg_catalog.=) 'sales_touch' "
+      "AND e.occurred_at OPERATOR(pg_catalog.>=) u.t) "
+      "FROM ROWS FROM (pg_catalog.unnest($1), pg_catalog.unnest($2)) AS u(id, t)",
+      2,
+      {INT8ARRAYOID, TIMESTAMPTZARRAYOID}};
+  Datum *ids = (Datum *)palloc(sizeof(Datum) * n), *ats = (Datum *)palloc(sizeof(Datum) * n);
+  int *which = (int *)palloc(sizeof(int) * n);
+  int m = 0;
+  for (int i = 0; i < n; i++)
+    if (w[i].has_new && w[i].fresh.first_mql_at.set) {
+      ids[m] = Int64GetDatum(w[i].lead_id);
+      ats[m] = TimestampTzGetDatum(w[i].fresh.first_mql_at.at);
+      which[m++] = i;
+    }
+  if (m == 0) return;
+  Datum values[2] = {
+      PointerGetDatum(construct_array(ids, m, INT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE)),
+      PointerGetDatum(
+          construct_array(ats, m, TIMESTAMPTZOID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE))};
+  if (SPI_execute_plan(plan.get(m), values, nullptr, false, 0) != SPI_OK_SELECT ||
+      SPI_processed != (uint64)m)
+    elog(ERROR, "pg_mql: could not read sales touches");
+  for (int k = 0; k < m; k++) {
+    HeapTuple t = SPI_tuptable->vals[k];
+    bool isnull;
+    if (DatumGetInt64(SPI_getbinval(t, SPI_tuptable->tupdesc, 1, &isnull)) != w[which[k]].lead_id)
+      elog(ERROR, "pg_mql: sales touches out of order");
+    with_touch(w[which[k]].fresh, maybe_time(t, SPI_tuptable->tupdesc, 2));
+  }
+}
+
+// Writes the non-zero deltas in one INSERT; returns how many.
+int write_deltas(HTAB *deltas) {
+  static SizedPlan plan{
+      "INSERT INTO mql.rollup_delta (family, by_source, metric, period, source, campaign, "
+      "hours, n) SELECT * FROM ROWS FROM (pg_catalog.unnest($1), pg_catalog.unnest($2), "
+      "pg_catalog.unnest($3), pg_catalog.unnest($4), pg_catalog.unnest($5), "
+      "pg_catalog.unnest($6), pg_catalog.unnest($7), pg_catalog.unnest($8))",
+      8,
+      {TEXTARRAYOID, BOOLARRAYOID, TEXTARRAYOID, DATEARRAYOID, TEXTARRAYOID, TEXTARRAYOID,
+       INT4ARRAYOID, INT8ARRAYOID}};
+  long total = hash_get_num_entries(deltas);
+  if (total == 0) return 0;
+  Datum *cols[8];
+  bool *nulls[8];
+  for (int c = 0; c < 8; c++) {
+    cols[c] = (Datum *)palloc(sizeof(Datum) * total);
+    nulls[c] = (bool *)palloc0(sizeof(bool) * total);
+  }
+  int n = 0;
+  HASH_SEQ_STATUS seq;
+  hash_seq_init(&seq, deltas);
+  for (DeltaEntry *e; (e = (DeltaEntry *)hash_seq_search(&seq)) != nullptr;) {
+    if (e->n == 0) continue; // the lead's old and new rows cancel out
+    const DeltaKey &k = e->key;
+    cols[0][n] = CStringGetTextDatum(family_name((Family)k.family));
+    cols[1][n] = BoolGetDatum(k.by_source);
+    cols[2][n] = CStringGetTextDatum(metric_name(k.metric));
+    cols[3][n] = DateADTGetDatum(k.period);
+    nulls[3][n] = !k.has_period;
+    cols[4][n] = PointerGetDatum(k.source);
+    nulls[4][n] = k.source == nullptr;
+    cols[5][n] = PointerGetDatum(k.campaign);
+    nulls[5][n] = k.campaign == nullptr;
+    cols[6][n] = Int32GetDatum(k.hours);
+    nulls[6][n] = !k.has_hours;
+    cols[7][n] = Int64GetDatum(e->n);
+    n++;
+  }
+  if (n == 0) return 0;
+  static const Oid elem[8] = {TEXTOID, BOOLOID, TEXTOID, DATEOID,
+                              TEXTOID, TEXTOID, INT4OID, INT8OID};
+  Datum values[8];
+  for (int c = 0; c < 8; c++) {
+    int16 len;
+    bool byval;
+    char align;
+    get_typlenbyvalalign(elem[c], &len, &byval, &align);
+    int dims[1] = {n}, lbs[1] = {1};
+    values[c] = PointerGetDatum(
+        construct_md_array(cols[c], nulls[c], 1, dims, lbs, elem[c], len, byval, align));
+  }
+  if (SPI_execute_plan(plan.get(n), values, nullptr, false, 0) != SPI_OK_INSERT)
+    elog(ERROR, "pg_mql: could not record rollup deltas");
+  return n;
+}
+
+// A one-dimensional array of n elements of type elem (empty: '{}').
+Datum make_array(Datum *v, int n, Oid elem) {
+  if (n == 0) return PointerGetDatum(construct_empty_array(elem));
+  int16 len;
+  bool byval;
+  char align;
+  get_typlenbyvalalign(elem, &len, &byval, &align);
+  return PointerGetDatum(construct_array(v, n, elem, len, byval, align));
+}
+
+// The new facts of one lead as a mql.lead_facts record.
+Datum facts_record(TupleDesc desc, const LeadWork &w) {
+  Datum v[kFactsCols];
+  bool nulls[kFactsCols];
+  memset(nulls, 0, sizeof(nulls));
+  const FactsView &f = w.fresh;
+  v[kLeadId] = Int64GetDatum(w.lead_id);
+  v[kSource] = PointerGetDatum(w.source);
+  nulls[kSource] = w.source == nullptr;
+  v[kCampaign] = PointerGetDatum(w.campaign);
+  nulls[kCampaign] = w.campaign == nullptr;
+  v[kCreatedAt] = TimestampTzGetDatum(f.created_at);
+  v[kMaxRank] = Int32GetDatum(f.max_rank);
+  const MaybeTime *times[] = {&f.first_mql_at, &f.sql_at,         &f.customer_at,
+                              &f.recycled_at,  &f.requalified_at, &f.touch_at};
+  for (int i = 0; i < 6; i++) {
+    v[kFirstMqlAt + i] = TimestampTzGetDatum(times[i]->at);
+    nulls[kFirstMqlAt + i] = !times[i]->set;
+  }
+  Oid stage_elem = get_element_type(TupleDescAttr(desc, kEntryStages)->atttypid);
+  size_t cap = f.n_entries + 1;
+  Datum *tmp = (Datum *)palloc(sizeof(Datum) * cap);
+  for (size_t i = 0; i < f.n_mql_entries; i++)
+    tmp[i] = TimestampTzGetDatum(f.mql_entries[i]);
+  v[kMqlEntries] = make_array(tmp, (int)f.n_mql_entries, TIMESTAMPTZOID);
+  for (size_t i = 0; i < f.n_entries; i++)
+    tmp[i] = stage_to_datum(f.entry_stages[i]);
+  v[kEntryStages] = make_array(tmp, (int)f.n_entries, stage_elem);
+  for (size_t i = 0; i < f.n_stays; i++)
+    tmp[i] = stage_to_datum(f.stay_stages[i]);
+  v[kStayStages] = make_array(tmp, (int)f.n_stays, stage_elem);
+  for (size_t i = 0; i < f.n_stays; i++)
+    tmp[i] = Int32GetDatum(f.stay_hours[i]);
+  v[kStayHours] = make_array(tmp, (int)f.n_stays, INT4OID);
+  HeapTuple t = heap_form_tuple(desc, v, nulls);
+  return heap_copy_tuple_as_datum(t, desc);
+}
+
+// Upserts the changed facts (records of the table's row type) in one
+// statement, in lead_id order.
+void write_facts(Oid rowtype, Datum *records, int n) {
+  static SPIPlanPtr plan = nullptr;
+  static Oid plan_type = InvalidOid;
+  Oid array_type = get_array_type(rowtype);
+  if (plan == nullptr || plan_type != array_type) {
+    // The row type is the extension's: prepared again if it was re-created.
+    if (plan != nullptr) SPI_freeplan(plan);
+    plan = nullptr;
+    SPIPlanPtr p =
+        SPI_prepare("INSERT INTO mql.lead_facts AS f SELECT * FROM pg_catalog.unnest($1) "
+                    "ON CONFLICT (lead_id) DO UPDATE SET "
+                    "source = excluded.source, campaign = excluded.campaign, "
+                    "created_at = excluded.created_at, max_rank = excluded.max_rank, "
+                    "first_mql_at = excluded.first_mql_at, sql_at = excluded.sql_at, "
+                    "customer_at = excluded.customer_at, recycled_at = excluded.recycled_at, "
+                    "requalified_at = excluded.requalified_at, touch_at = excluded.touch_at, "
+                    "mql_entries = excluded.mql_entries, entry_stages = excluded.entry_stages, "
+                    "stay_stages = excluded.stay_stages, stay_hours = excluded.stay_hours",
+                    1, &array_type);
+    if (p == nullptr) elog(ERROR, "pg_mql: could not prepare the facts upsert");
+    SPI_keepplan(p);
+    plan = p;
+    plan_type = array_type;
+  }
+  Datum values[1] = {
+      PointerGetDatum(construct_array(records, n, rowtype, -1, false, TYPALIGN_DOUBLE))};
+  if (SPI_execute_plan(plan, values, nullptr, false, 0) != SPI_OK_INSERT)
+    elog(ERROR, "pg_mql: could not write lead facts");
+}
+
+// Deletes the stored facts of leads that no longer have any.
+void delete_facts(Datum *ids, int n) {
+  static SizedPlan plan{
+      "DELETE FROM mql.lead_facts AS g WHERE g.lead_id OPERATOR(pg_catalog.=) ANY ($1)",
+      1,
+      {INT8ARRAYOID}};
+  Datum values[1] = {
+      PointerGetDatum(construct_array(ids, n, INT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE))};
+  if (SPI_execute_plan(plan.get(n), values, nullptr, false, 0) != SPI_OK_DELETE)
+    elog(ERROR, "pg_mql: could not delete lead facts");
+}
+
+// The row type and descriptor of mql.lead_facts, checked against the
+// column order this file writes.
+TupleDesc facts_desc(Oid *rowtype) {
+  Oid rel = get_relname_relid("lead_facts", get_namespace_oid("mql", false));
+  *rowtype = OidIsValid(rel) ? get_rel_type_id(rel) : InvalidOid;
+  if (!OidIsValid(*rowtype)) elog(ERROR, "pg_mql: table mql.lead_facts is missing");
+  TupleDesc d = lookup_rowtype_tupdesc_copy(*rowtype, -1);
+  bool ok = d->natts == kFactsCols;
+  for (int i = 0; ok && i < kFactsCols; i++)
+    ok = !TupleDescAttr(d, i)->attisdropped &&
+         strcmp(NameStr(TupleDescAttr(d, i)->attname), kFactsColNames[i]) == 0;
+  if (!ok) elog(ERROR, "pg_mql: table mql.lead_facts does not have the columns pg_mql expects");
+  return d;
+}
+
+// Refreshes one batch of leads (sorted, distinct). Returns the number of
+// delta rows written.
+int refresh_batch(Datum tz, TupleDesc desc, Oid rowtype, const Datum *ids, int n) {
+  static SizedPlan history_plan{
+      "SELECT h.lead_id, h.to_stage, h.changed_at FROM mql.stage_history AS h "
+      "WHERE h.lead_id OPERATOR(pg_catalog.=) ANY ($1) ORDER BY h.lead_id, h.history_id",
+      1,
+      {INT8ARRAYOID}};
+  static SizedPlan leads_plan{
+      "SELECT l.lead_id, l.source, l.campaign, l.created_at FROM mql.leads AS l "
+      "WHERE l.lead_id OPERATOR(pg_catalog.=) ANY ($1) ORDER BY l.lead_id",
+      1,
+      {INT8ARRAYOID}};
+  static SizedPlan old_plan{
+      "SELECT f.lead_id, f.source, f.campaign, f.created_at, f.max_rank, f.first_mql_at, "
+      "f.sql_at, f.customer_at, f.recycled_at, f.requalified_at, f.touch_at, f.mql_entries, "
+      "f.entry_stages, f.stay_stages, f.stay_hours FROM mql.lead_facts AS f "
+      "WHERE f.lead_id OPERATOR(pg_catalog.=) ANY ($1) ORDER BY f.lead_id",
+      1,
+      {INT8ARRAYOID}};
+  Datum id_array = PointerGetDatum(
+      construct_array(const_cast<Datum *>(ids), n, INT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+  SPITupleTable *hist = read_batch(history_plan, id_array, n, "the stage history");
+  uint64 nhist = SPI_processed;
+  SPITupleTable *leads = read_batch(leads_plan, id_array, n, "mql.leads");
+  uint64 nleads = SPI_processed;
+  SPITupleTable *old = read_batch(old_plan, id_array, n, "mql.lead_facts");
+  uint64 nold = SPI_processed;
+
+  // New facts from the history, each lead's arrays sliced from these.
+  HistoryEntry *h = (HistoryEntry *)palloc(sizeof(HistoryEntry) * (nhist + 1));
+  int64 *h_lead = (int64 *)palloc(sizeof(int64) * (nhist + 1));
+  for (uint64 i = 0; i < nhist; i++) {
+    bool isnull;
+    HeapTuple t = hist->vals[i];
+    h_lead[i] = DatumGetInt64(SPI_getbinval(t, hist->tupdesc, 1, &isnull));
+    h[i].to = stage_from_datum(SPI_getbinval(t, hist->tupdesc, 2, &isnull));
+    h[i].at = DatumGetTimestampTz(SPI_getbinval(t, hist->tupdesc, 3, &isnull));
+  }
+  FactsBuffers buf{(int64_t *)palloc(sizeof(int64_t) * (nhist + 1)),
+                   (Stage *)palloc(sizeof(Stage) * (nhist + 1)),
+                   (Stage *)palloc(sizeof(Stage) * (nhist + 1)),
+                   (int32_t *)palloc(sizeof(int32_t) * (nhist + 1))};
+
+  LeadWork *w = (LeadWork *)palloc0(sizeof(LeadWork) * n);
+  uint64 hi = 0, li = 0, oi = 0;
+  for (int k = 0; k < n; k++) {
+    int64 id = DatumGetInt64(ids[k]);
+    LeadWork &lw = w[k];
+    lw.lead_id = id;
+    bool isnull;
+    size_t first = hi;
+    while (hi < nhist && h_lead[hi] == id)
+      hi++;
+    if (li < nleads &&
+        DatumGetInt64(SPI_getbinval(leads->vals[li], leads->tupdesc, 1, &isnull)) == id) {
+      HeapTuple t = leads->vals[li++];
+      if (hi > first) {
+        int64 created = DatumGetTimestampTz(SPI_getbinval(t, leads->tupdesc, 4, &isnull));
+        FactsBuffers slice{buf.mql_entries + first, buf.entry_stages + first,
+                           buf.stay_stages + first, buf.stay_hours + first};
+        lw.fresh = compute_facts(created, h + first, hi - first, slice);
+        lw.has_new = true;
+        lw.source = text_or_null(t, leads->tupdesc, 2);
+        lw.campaign = text_or_null(t, leads->tupdesc, 3);
+      }
+    }
+    if (oi < nold && DatumGetInt64(SPI_getbinval(old->vals[oi], old->tupdesc, 1, &isnull)) == id) {
+      HeapTuple t = old->vals[oi++];
+      read_old_facts(t, old->tupdesc, lw.old);
+      lw.has_old = true;
+      lw.old_source = text_or_null(t, old->tupdesc, 2);
+      lw.old_campaign = text_or_null(t, old->tupdesc, 3);
+    }
+  }
+  if (hi != nhist || li != nleads || oi != nold)
+    elog(ERROR, "pg_mql: lead facts inputs out of order");
+  read_touches(w, n);
+
+  HASHCTL ctl;
+  memset(&ctl, 0, sizeof(ctl));
+  ctl.keysize = sizeof(DeltaKey);
+  ctl.entrysize = sizeof(DeltaEntry);
+  ctl.hash = delta_hash;
+  ctl.match = delta_match;
+  ctl.hcxt = CurrentMemoryContext;
+  HTAB *deltas = hash_create("pg_mql rollup deltas", 256, &ctl,
+                             HASH_ELEM | HASH_FUNCTION | HASH_COMPARE | HASH_CONTEXT);
+  Datum *records = (Datum *)palloc(sizeof(Datum) * n);
+  Datum *gone = (Datum *)palloc(sizeof(Datum) * n);
+  int nrecords = 0, ngone = 0;
+  for (int k = 0; k < n; k++) {
+    LeadWork &lw = w[k];
+    if (lw.has_new && lw.has_old && same_facts(lw.fresh, lw.old) &&
+        same_text(lw.source, lw.old_source) && same_text(lw.campaign, lw.old_campaign))
+      continue; // nothing changed for this lead
+    if (lw.has_old) add_contributions(deltas, tz, lw.old, lw.old_source, lw.old_campaign, -1);
+    if (lw.has_new) {
+      add_contributions(deltas, tz, lw.fresh, lw.source, lw.campaign, 1);
+      records[nrecords++] = facts_record(desc, lw);
+    } else if (lw.has_old) {
+      gone[ngone++] = Int64GetDatum(lw.lead_id);
+    }
+  }
+  int written = write_deltas(deltas);
+  if (ngone > 0) delete_facts(gone, ngone);
+  if (nrecords > 0) write_facts(rowtype, records, nrecords);
+  return written;
+}
+
+int cmp_int64_datum(const void *a, const void *b) {
+  int64 x = DatumGetInt64(*(const Datum *)a), y = DatumGetInt64(*(const Datum *)b);
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+} // namespace
+
+namespace mql::pg {
+
+void compact_rollups_if_due() {
+  static SPIPlanPtr plan = nullptr;
+  // Only in READ COMMITTED: a REPEATABLE READ or SERIALIZABLE writer would
+  // fail on rows another compaction changed after its snapshot. Their
+  // deltas are folded by a later writer.
+  if (g_pending_deltas < guc_rollup_compact_after || XactIsoLevel != XACT_READ_COMMITTED) return;
+  if (plan == nullptr) {
+    SPIPlanPtr p = SPI_prepare("SELECT mql.compact_rollups(false)", 0, nullptr);
+    if (p == nullptr) elog(ERROR, "pg_mql: could not prepare the rollup compaction");
+    SPI_keepplan(p);
+    plan = p;
+  }
+  if (SPI_execute_plan(plan, nullptr, nullptr, false, 0) != SPI_OK_SELECT)
+    elog(ERROR, "pg_mql: could not compact the rollup");
+  g_pending_deltas = 0;
+}
+
+} // namespace mql::pg
+
+// Recomputes the facts of the given leads and records the change of their
+// contributions as deltas; then folds committed deltas if enough are
+// pending (compact_rollups_if_due). Called by pg_mql's triggers
+// whenever a lead's facts may have changed, in the same transaction.
+Datum mql_refresh_lead_facts(PG_FUNCTION_ARGS) {
+  if (PG_ARGISNULL(0)) PG_RETURN_VOID();
+  ArrayType *arr = PG_GETARG_ARRAYTYPE_P(0);
+  Datum *ids;
+  bool *nulls;
+  int n;
+  deconstruct_array(arr, INT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE, &ids, &nulls, &n);
+  int m = 0;
+  for (int i = 0; i < n; i++)
+    if (!nulls[i]) ids[m++] = ids[i];
+  if (m == 0) PG_RETURN_VOID();
+  qsort(ids, m, sizeof(Datum), cmp_int64_datum);
+  n = 0;
+  for (int i = 0; i < m; i++)
+    if (n == 0 || DatumGetInt64(ids[i]) != DatumGetInt64(ids[n - 1])) ids[n++] = ids[i];
+
+  SPI_connect();
+  Datum tz = report_timezone();
+  Oid rowtype;
+  TupleDesc desc = facts_desc(&rowtype);
+  int written = 0;
+  for (int start = 0; start < n; start += kBatchLeads) {
+    // A nested connection per batch: SPI_finish frees its results.
+    SPI_connect();
+    written += refresh_batch(tz, desc, rowtype, ids + start, std::min(kBatchLeads, n - start));
+    SPI_finish();
+  }
+  g_pending_deltas += written;
+  if (!g_defer_compaction) compact_rollups_if_due();
+  SPI_finish();
+  PG_RETURN_VOID();
+}
