@@ -35,7 +35,7 @@ namespace {
 // the same order and so cannot deadlock each other. It runs as the owner of
 // mql.leads: the proposed rows carry no tenant or other attribute a
 // row-level security policy could check. What the inserting role may touch
-// is decided right after, by read_states under its own privileges.
+// is decided right after, by check_visible under its own privileges.
 void create_and_lock(Datum ids, Datum first_seen, int nleads) {
   static SizedPlan plan{
       "INSERT INTO mql.leads AS l (lead_id, created_at) "
@@ -60,11 +60,13 @@ void create_and_lock(Datum ids, Datum first_seen, int nleads) {
   if (rc != SPI_OK_INSERT) elog(ERROR, "pg_mql: could not create leads (SPI %d)", rc);
 }
 
-// What score_chunk reads of a lead, in this column order (lock_existing and
-// read_states).
-#define LEAD_STATE_SELECT                                                                          \
-  "SELECT lead_id, stage, fit_score, intent_score, score_at, stage_changed_at, "                   \
-  "email, source, campaign, attributes FROM mql.leads "
+// What score_chunk reads of a lead, in this column order, followed by the
+// row's ctid (column 11) in the owner's reads (lock_existing, read_locked):
+// where update_leads finds the row, which is locked, so it stays there
+// until this transaction updates it.
+#define LEAD_STATE_COLUMNS                                                                         \
+  "lead_id, stage, fit_score, intent_score, score_at, stage_changed_at, email, source, "           \
+  "campaign, attributes"
 
 // Up to this many leads, a statement first locks its leads one by one
 // (lock_existing) and creates only those missing: the usual OLTP statement,
@@ -79,8 +81,10 @@ constexpr int kLockFirstLeads = 8;
 // deadlock. Returns how many were locked; their rows go to rows, described
 // by *desc.
 int lock_existing(const Datum *ids, int nleads, HeapTuple *rows, TupleDesc *desc) {
-  static SizedPlan plan{
-      LEAD_STATE_SELECT "WHERE lead_id OPERATOR(pg_catalog.=) $1 FOR UPDATE", 1, {INT8OID}};
+  static SizedPlan plan{"SELECT " LEAD_STATE_COLUMNS ", ctid FROM mql.leads "
+                        "WHERE lead_id OPERATOR(pg_catalog.=) $1 FOR UPDATE",
+                        1,
+                        {INT8OID}};
   OwnerScope owner = enter_owner_scope("leads");
   int k = 0;
   for (; k < nleads; k++) {
@@ -97,7 +101,7 @@ int lock_existing(const Datum *ids, int nleads, HeapTuple *rows, TupleDesc *desc
 
 // Whether the inserting role reads mql.leads as its owner does: it may
 // select the whole table and no row-level security policy applies to it.
-// Then lock_existing's read is the role's own, and the gate read_states is
+// Then the owner's reads are the role's own, and the gate check_visible is
 // not needed.
 bool reads_as_owner() {
   Oid leads = get_relname_relid("leads", get_namespace_oid("mql", false));
@@ -105,18 +109,42 @@ bool reads_as_owner() {
          check_enable_rls(leads, InvalidOid, true) != RLS_ENABLED;
 }
 
-// The statement's leads as the inserting role sees them: it must see every
-// one (its SELECT privilege and row-level security policies on mql.leads),
-// which is the gate for the owner-run writes around it.
-SPITupleTable *read_states(Datum ids, int nleads) {
-  static SizedPlan plan{LEAD_STATE_SELECT
+// The state of the statement's leads (ids sorted), just created or locked
+// by create_and_lock, read as the owner of mql.leads with their ctids.
+SPITupleTable *read_locked(Datum ids, int nleads) {
+  static SizedPlan plan{"SELECT " LEAD_STATE_COLUMNS ", ctid FROM mql.leads "
                         "WHERE lead_id OPERATOR(pg_catalog.=) ANY ($1) ORDER BY lead_id",
+                        1,
+                        {INT8ARRAYOID}};
+  Datum values[1] = {ids};
+  OwnerScope owner = enter_owner_scope("leads");
+  if (SPI_execute_plan(plan.get(nleads), values, nullptr, false, 0) != SPI_OK_SELECT)
+    elog(ERROR, "pg_mql: could not read leads");
+  leave_owner_scope(owner);
+  if (SPI_processed != (uint64)nleads)
+    elog(ERROR, "pg_mql: read %llu of %d locked leads", (unsigned long long)SPI_processed, nleads);
+  return SPI_tuptable;
+}
+
+// The gate for the owner-run locks before and update_leads after: the
+// inserting role must see every lead of the statement (its SELECT privilege
+// on the columns pg_mql reads, and the row-level security policies on
+// mql.leads), or the statement fails and nothing stays.
+void check_visible(Datum ids, int nleads) {
+  static SizedPlan plan{"SELECT " LEAD_STATE_COLUMNS " FROM mql.leads "
+                        "WHERE lead_id OPERATOR(pg_catalog.=) ANY ($1)",
                         1,
                         {INT8ARRAYOID}};
   Datum values[1] = {ids};
   if (SPI_execute_plan(plan.get(nleads), values, nullptr, false, 0) != SPI_OK_SELECT)
     elog(ERROR, "pg_mql: could not read leads");
-  return SPI_tuptable;
+  if (SPI_processed != (uint64)nleads)
+    ereport(ERROR, (errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+                    errmsg("events refer to %d lead(s) that the current role cannot see",
+                           nleads - (int)SPI_processed),
+                    errdetail("Row-level security on mql.leads hides them from role \"%s\".",
+                              GetUserNameFromId(GetUserId(), false))));
+  SPI_freetuptable(SPI_tuptable);
 }
 
 Datum int8_array(const Datum *v, int n);
@@ -203,28 +231,34 @@ void judge_late_leads(const Config &cfg, const LateLead *late, int nlate, AutoCr
 // pg_mql's (an application may not update them), so this runs as the owner
 // of mql.leads; the leads are exactly those the inserting role has just
 // created or locked and read back under its own privileges and policies.
-// With `fits` (not 0), fit_score is written too, which makes the update
-// trigger recompute it with the statement's configuration.
-void update_leads(Datum ids, Datum intents, Datum score_ats, Datum fits, int nleads) {
+// They are found by the ctid read after their lock (tids, in lead_id
+// order): one heap fetch each, with a plan that is the same for 1 lead or
+// 8,192, where a join on lead_id was planned as a hash of the whole table
+// per chunk. With `fits` (not 0), fit_score is written too, which makes the
+// update trigger recompute it with the statement's configuration.
+void update_leads(Datum tids, Datum intents, Datum score_ats, Datum fits, int nleads) {
   static SizedPlan plan{
       "UPDATE mql.leads AS l SET intent_score = u.i, score_at = u.t "
       "FROM ROWS FROM (pg_catalog.unnest($1), pg_catalog.unnest($2), pg_catalog.unnest($3)) "
-      "AS u(id, i, t) "
-      "WHERE l.lead_id OPERATOR(pg_catalog.=) u.id",
+      "AS u(tid, i, t) "
+      "WHERE l.ctid OPERATOR(pg_catalog.=) u.tid",
       3,
-      {INT8ARRAYOID, FLOAT8ARRAYOID, TIMESTAMPTZARRAYOID}};
+      {TIDARRAYOID, FLOAT8ARRAYOID, TIMESTAMPTZARRAYOID}};
   static SizedPlan refit_plan{
       "UPDATE mql.leads AS l SET intent_score = u.i, score_at = u.t, fit_score = u.f "
       "FROM ROWS FROM (pg_catalog.unnest($1), pg_catalog.unnest($2), pg_catalog.unnest($3), "
-      "pg_catalog.unnest($4)) AS u(id, i, t, f) "
-      "WHERE l.lead_id OPERATOR(pg_catalog.=) u.id",
+      "pg_catalog.unnest($4)) AS u(tid, i, t, f) "
+      "WHERE l.ctid OPERATOR(pg_catalog.=) u.tid",
       4,
-      {INT8ARRAYOID, FLOAT8ARRAYOID, TIMESTAMPTZARRAYOID, FLOAT8ARRAYOID}};
+      {TIDARRAYOID, FLOAT8ARRAYOID, TIMESTAMPTZARRAYOID, FLOAT8ARRAYOID}};
   OwnerScope owner = enter_owner_scope("leads");
-  Datum values[4] = {ids, intents, score_ats, fits};
-  SPIPlanPtr p = fits != (Datum)0 ? refit_plan.get(nleads) : plan.get(nleads);
+  Datum values[4] = {tids, intents, score_ats, fits};
+  // The generic plan (a TID scan per lead) whatever the number of leads.
+  SPIPlanPtr p = fits != (Datum)0 ? refit_plan.get(1) : plan.get(1);
   if (SPI_execute_plan(p, values, nullptr, false, 0) != SPI_OK_UPDATE)
     elog(ERROR, "pg_mql: could not update leads");
+  if (SPI_processed != (uint64)nleads)
+    elog(ERROR, "pg_mql: updated %llu of %d leads", (unsigned long long)SPI_processed, nleads);
   leave_owner_scope(owner);
 }
 
@@ -565,21 +599,14 @@ bool score_chunk(const Config *&cfgp, Tuplestorestate *ts, TupleDesc d, Event *e
     reweigh(*cfgp, ts, d, ev, n);
   }
   const Config &cfg = *cfgp;
-  if (locked < nleads || !reads_as_owner()) {
-    SPITupleTable *states = read_states(id_array, nleads);
-    // The gate for the owner-run locks before and update_leads after:
-    // every lead of the statement must be visible to the inserting role
-    // (row-level security), or the statement fails and nothing stays.
-    if ((int)states->numvals != nleads)
-      ereport(ERROR, (errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-                      errmsg("events refer to %d lead(s) that the current role cannot see",
-                             nleads - (int)states->numvals),
-                      errdetail("Row-level security on mql.leads hides them from role \"%s\".",
-                                GetUserNameFromId(GetUserId(), false))));
+  if (locked < nleads) {
+    SPITupleTable *states = read_locked(id_array, nleads);
     rows = states->vals;
     sd = states->tupdesc;
   }
+  if (!reads_as_owner()) check_visible(id_array, nleads);
 
+  Datum *tids = (Datum *)palloc_extended(sizeof(Datum) * nleads, MCXT_ALLOC_HUGE);
   Datum *intents = (Datum *)palloc_extended(sizeof(Datum) * nleads, MCXT_ALLOC_HUGE);
   Datum *score_ats = (Datum *)palloc_extended(sizeof(Datum) * nleads, MCXT_ALLOC_HUGE);
   Datum *fits = refit ? (Datum *)palloc_extended(sizeof(Datum) * nleads, MCXT_ALLOC_HUGE) : nullptr;
@@ -594,6 +621,7 @@ bool score_chunk(const Config *&cfgp, Tuplestorestate *ts, TupleDesc d, Event *e
     bool isnull;
     int64 lead_id = DatumGetInt64(SPI_getbinval(row, sd, 1, &isnull));
     if (lead_id != DatumGetInt64(ids[k])) elog(ERROR, "pg_mql: lead order mismatch");
+    tids[k] = SPI_getbinval(row, sd, 11, &isnull);
     LeadState st;
     st.stage = stage_from_datum(SPI_getbinval(row, sd, 2, &isnull));
     st.fit = DatumGetFloat8(SPI_getbinval(row, sd, 3, &isnull));
@@ -654,7 +682,9 @@ bool score_chunk(const Config *&cfgp, Tuplestorestate *ts, TupleDesc d, Event *e
   g_event_path = &ctx;
   PG_TRY();
   {
-    update_leads(id_array, float8_array(intents, nleads), timestamptz_array(score_ats, nleads),
+    update_leads(PointerGetDatum(construct_array(tids, nleads, TIDOID, sizeof(ItemPointerData),
+                                                 false, TYPALIGN_SHORT)),
+                 float8_array(intents, nleads), timestamptz_array(score_ats, nleads),
                  refit ? float8_array(fits, nleads) : (Datum)0, nleads);
   }
   PG_FINALLY();
