@@ -914,11 +914,10 @@ SELECT NOT EXISTS (SELECT * FROM before_rebuild EXCEPT ALL SELECT * FROM all_vie
    AND NOT EXISTS (SELECT * FROM all_view_rows EXCEPT ALL SELECT * FROM before_rebuild) AS ok;
 SELECT count(*) AS rollup_differences FROM mql.verify_rollups();
 
--- mql.compact_rollups() folds mql.rollup_delta into mql.rollup. Writers
--- compact after each refresh, so the delta is usually empty; to have
--- something to fold, move the 'day' and 'stage' rows of the rollup into the
--- delta, splitting each in two (n - 1 and 1): the sums, and so the views,
--- are unchanged.
+-- mql.compact_rollups() folds mql.rollup_delta into mql.rollup. The
+-- rebuild above left the delta empty; to have something to fold, move
+-- the 'day' and 'stage' rows of the rollup into the delta, splitting each
+-- in two (n - 1 and 1): the sums, and so the views, are unchanged.
 SELECT count(*) AS pending_deltas FROM mql.rollup_delta;
 CREATE TEMP TABLE moved AS
 WITH m AS (DELETE FROM mql.rollup WHERE family IN ('day', 'stage') RETURNING *)

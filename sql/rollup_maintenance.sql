@@ -79,3 +79,23 @@ CREATE TEMP TABLE pending_view AS SELECT * FROM mql.stage_durations_by_source;
 SELECT mql.rebuild_rollups() AS leads_rebuilt;
 SELECT NOT EXISTS (SELECT * FROM pending_view EXCEPT SELECT * FROM mql.stage_durations_by_source)
    AND NOT EXISTS (SELECT * FROM mql.stage_durations_by_source EXCEPT SELECT * FROM pending_view) AS same_as_rebuild;
+
+-- Compaction. With mql.rollup_compact_after = 0 every refresh folds the
+-- pending deltas (and resets this backend's count).
+SET mql.rollup_compact_after = 0;
+UPDATE mql.leads SET source = 'again' WHERE lead_id = 3;
+SELECT count(*) AS pending FROM mql.rollup_delta;
+SELECT count(*) AS differences FROM mql.verify_rollups();
+-- With the default (1,024 rows), a refresh of leads whose facts did not
+-- change writes nothing, and one lead's change stays pending; the views
+-- still equal a recomputation.
+RESET mql.rollup_compact_after;
+SHOW mql.rollup_compact_after;
+SELECT mql.refresh_lead_facts(ARRAY(SELECT lead_id FROM mql.leads));
+SELECT count(*) AS pending FROM mql.rollup_delta;
+UPDATE mql.leads SET source = 'moved' WHERE lead_id = 3;
+SELECT count(*) > 0 AS pending FROM mql.rollup_delta;
+SELECT count(*) AS differences FROM mql.verify_rollups();
+SELECT mql.compact_rollups() > 0 AS folded;
+-- It is a count of rows: no negative values.
+SET mql.rollup_compact_after = -1;
