@@ -80,6 +80,19 @@ SELECT mql.rebuild_rollups() AS leads_rebuilt;
 SELECT NOT EXISTS (SELECT * FROM pending_view EXCEPT SELECT * FROM mql.stage_durations_by_source)
    AND NOT EXISTS (SELECT * FROM mql.stage_durations_by_source EXCEPT SELECT * FROM pending_view) AS same_as_rebuild;
 
+-- The first touch of a lead that a statement qualifies comes from that
+-- statement's events when the lead had no later event before: a call
+-- before the qualifying event does not count (lead 7: none), the earliest
+-- call after it does (lead 8: 10:00).
+INSERT INTO mql.event_weights (event_type, weight, category) VALUES
+  ('demo_request', 120, 'web'), ('sales_call', 0, 'sales_touch');
+INSERT INTO mql.events (lead_id, event_type, occurred_at) VALUES
+  (7, 'sales_call', '2026-02-10 08:00+00'), (7, 'demo_request', '2026-02-10 09:00+00'),
+  (8, 'demo_request', '2026-02-11 09:00+00'), (8, 'sales_call', '2026-02-11 12:00+00'),
+  (8, 'sales_call', '2026-02-11 10:00+00');
+SELECT lead_id, first_mql_at, touch_at FROM mql.lead_facts WHERE lead_id IN (7, 8) ORDER BY lead_id;
+SELECT count(*) AS differences FROM mql.verify_rollups();
+
 -- Compaction. With mql.rollup_compact_after = 0 every refresh folds the
 -- pending deltas (and resets this backend's count).
 SET mql.rollup_compact_after = 0;

@@ -615,6 +615,8 @@ bool score_chunk(const Config *&cfgp, Tuplestorestate *ts, TupleDesc d, Event *e
   Attr *attrs = (Attr *)palloc(sizeof(Attr) * (cfg.rules.size() + 1));
   LateLead *late = (LateLead *)palloc_extended(sizeof(LateLead) * nleads, MCXT_ALLOC_HUGE);
   int nlate = 0;
+  TouchHint *hints = (TouchHint *)palloc_extended(sizeof(TouchHint) * nleads, MCXT_ALLOC_HUGE);
+  int nhints = 0;
 
   for (int k = 0; k < nleads; k++) {
     HeapTuple row = rows[k];
@@ -667,6 +669,18 @@ bool score_chunk(const Config *&cfgp, Tuplestorestate *ts, TupleDesc d, Event *e
     }
     if (out.needs_history) late[nlate++] = LateLead{k, st, lev[0].occurred};
     if (out.crossing) {
+      // Every stored event of the lead is earlier than the crossing: its
+      // first touch from then on is among this statement's events.
+      if (!st.intent.has_events || st.intent.at < out.crossing->at) {
+        TouchHint &h = hints[nhints++];
+        h = TouchHint{lead_id, out.crossing->at, false, 0};
+        for (size_t i = 0; i < ln; i++)
+          if (lev[i].touch && lev[i].occurred >= h.first_mql_at &&
+              (!h.has_touch || lev[i].occurred < h.touch)) {
+            h.has_touch = true;
+            h.touch = lev[i].occurred;
+          }
+      }
       path[k].crosses = true;
       path[k].at = out.crossing->at;
       path[k].score = out.crossing->score;
@@ -690,7 +704,20 @@ bool score_chunk(const Config *&cfgp, Tuplestorestate *ts, TupleDesc d, Event *e
   PG_FINALLY();
   { g_event_path = saved; }
   PG_END_TRY();
-  record_crossings(path, nleads);
+  // The facts refresh of the crossings' history rows takes the first
+  // touches from the hints instead of reading the leads' events again.
+  const TouchHint *saved_hints = g_touch_hints;
+  int saved_nhints = g_ntouch_hints;
+  g_touch_hints = hints;
+  g_ntouch_hints = nhints;
+  PG_TRY();
+  { record_crossings(path, nleads); }
+  PG_FINALLY();
+  {
+    g_touch_hints = saved_hints;
+    g_ntouch_hints = saved_nhints;
+  }
+  PG_END_TRY();
   refresh_touches(ev, n);
   return refit;
 }

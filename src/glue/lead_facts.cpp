@@ -30,6 +30,8 @@ using namespace mql::pg;
 namespace mql::pg {
 bool g_defer_compaction = false;
 int guc_rollup_compact_after = 1024;
+const TouchHint *g_touch_hints = nullptr;
+int g_ntouch_hints = 0;
 } // namespace mql::pg
 
 namespace {
@@ -249,8 +251,26 @@ Datum report_timezone() {
   return isnull ? CStringGetTextDatum("UTC") : PointerGetDatum(PG_DETOAST_DATUM_COPY(tz));
 }
 
+// The event trigger's hint for a lead first qualified at first_mql_at, if
+// it gave one (g_touch_hints).
+const TouchHint *touch_hint(int64 lead_id, TimestampTz first_mql_at) {
+  int lo = 0, hi = g_ntouch_hints;
+  while (lo < hi) {
+    int mid = lo + (hi - lo) / 2;
+    if (g_touch_hints[mid].lead_id < lead_id)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  if (lo < g_ntouch_hints && g_touch_hints[lo].lead_id == lead_id &&
+      g_touch_hints[lo].first_mql_at == first_mql_at)
+    return &g_touch_hints[lo];
+  return nullptr;
+}
+
 // Sets touch_at of the batch's new facts: the first sales-touch event at or
-// after each qualified lead's first MQL (one query for the batch).
+// after each qualified lead's first MQL, from the event trigger's hint or
+// else from one query for the batch.
 void read_touches(LeadWork *w, int n) {
   static SizedPlan plan{
       "SELECT u.id, (SELECT pg_catalog.min(e.occurred_at) FROM mql.events AS e "
@@ -266,6 +286,10 @@ void read_touches(LeadWork *w, int n) {
   int m = 0;
   for (int i = 0; i < n; i++)
     if (w[i].has_new && w[i].fresh.first_mql_at.set) {
+      if (const TouchHint *h = touch_hint(w[i].lead_id, w[i].fresh.first_mql_at.at)) {
+        with_touch(w[i].fresh, MaybeTime{h->has_touch, h->touch});
+        continue;
+      }
       ids[m] = Int64GetDatum(w[i].lead_id);
       ats[m] = TimestampTzGetDatum(w[i].fresh.first_mql_at.at);
       which[m++] = i;
