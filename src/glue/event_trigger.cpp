@@ -118,8 +118,7 @@ SPITupleTable *read_locked(Datum ids, int nleads) {
                         {INT8ARRAYOID}};
   Datum values[1] = {ids};
   OwnerScope owner = enter_owner_scope("leads");
-  if (SPI_execute_plan(plan.get(nleads), values, nullptr, false, 0) != SPI_OK_SELECT)
-    elog(ERROR, "pg_mql: could not read leads");
+  if (plan.execute_by_key(values) != SPI_OK_SELECT) elog(ERROR, "pg_mql: could not read leads");
   leave_owner_scope(owner);
   if (SPI_processed != (uint64)nleads)
     elog(ERROR, "pg_mql: read %llu of %d locked leads", (unsigned long long)SPI_processed, nleads);
@@ -136,8 +135,7 @@ void check_visible(Datum ids, int nleads) {
                         1,
                         {INT8ARRAYOID}};
   Datum values[1] = {ids};
-  if (SPI_execute_plan(plan.get(nleads), values, nullptr, false, 0) != SPI_OK_SELECT)
-    elog(ERROR, "pg_mql: could not read leads");
+  if (plan.execute_by_key(values) != SPI_OK_SELECT) elog(ERROR, "pg_mql: could not read leads");
   if (SPI_processed != (uint64)nleads)
     ereport(ERROR, (errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
                     errmsg("events refer to %d lead(s) that the current role cannot see",
@@ -253,10 +251,8 @@ void update_leads(Datum tids, Datum intents, Datum score_ats, Datum fits, int nl
       {TIDARRAYOID, FLOAT8ARRAYOID, TIMESTAMPTZARRAYOID, FLOAT8ARRAYOID}};
   OwnerScope owner = enter_owner_scope("leads");
   Datum values[4] = {tids, intents, score_ats, fits};
-  // The generic plan (a TID scan per lead) whatever the number of leads.
-  SPIPlanPtr p = fits != (Datum)0 ? refit_plan.get(1) : plan.get(1);
-  if (SPI_execute_plan(p, values, nullptr, false, 0) != SPI_OK_UPDATE)
-    elog(ERROR, "pg_mql: could not update leads");
+  SizedPlan &p = fits != (Datum)0 ? refit_plan : plan; // a TID scan per lead
+  if (p.execute_by_key(values) != SPI_OK_UPDATE) elog(ERROR, "pg_mql: could not update leads");
   if (SPI_processed != (uint64)nleads)
     elog(ERROR, "pg_mql: updated %llu of %d leads", (unsigned long long)SPI_processed, nleads);
   leave_owner_scope(owner);
@@ -345,7 +341,7 @@ void refresh_touches(const Event *ev, size_t n) {
     }
   Datum values[2] = {int8_array(ids, (int)m), timestamptz_array(ats, (int)m)};
   OwnerScope owner = enter_owner_scope("lead_facts");
-  if (SPI_execute_plan(plan.get((int)m), values, nullptr, false, 0) != SPI_OK_SELECT)
+  if (plan.execute_by_key(values) != SPI_OK_SELECT)
     elog(ERROR, "pg_mql: could not refresh the facts of touched leads");
   leave_owner_scope(owner);
 }

@@ -28,6 +28,22 @@ struct SizedPlan {
     }
     return slot;
   }
+
+  // Runs the statement as a lookup by key, whatever the number of rows: its
+  // generic plan, planned and run with sequential scans off. A custom plan
+  // for a large array may scan the whole table instead, costing more the
+  // more the table holds; and a generic plan made while a table was still
+  // empty would scan it whole, testing every row against the array, for as
+  // long as the transaction that fills it runs (both seen making a load of
+  // new leads quadratic). Index and TID access are right at any size.
+  int execute_by_key(Datum *values) {
+    int level = NewGUCNestLevel();
+    (void)set_config_option("enable_seqscan", "off", PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE,
+                            true, 0, false);
+    int rc = SPI_execute_plan(get(1), values, nullptr, false, 0);
+    AtEOXact_GUC(true, level);
+    return rc;
+  }
 };
 
 } // namespace mql::pg
