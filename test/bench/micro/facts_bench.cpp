@@ -24,16 +24,24 @@ std::vector<HistoryEntry> history(size_t n) {
   return h;
 }
 
+// A lead's history of n rows and the arrays its facts are written to.
+struct Lead {
+  explicit Lead(size_t n) : h(history(n)), mql(n), entries(n), stays(n), hours(n) {}
+  FactsView compute() {
+    return compute_facts(0, h.data(), h.size(),
+                         FactsBuffers{mql.data(), entries.data(), stays.data(), hours.data()});
+  }
+  std::vector<HistoryEntry> h;
+  std::vector<int64_t> mql;
+  std::vector<Stage> entries, stays;
+  std::vector<int32_t> hours;
+};
+
 // The facts of a lead with a history of state.range(0) rows.
 void BM_ComputeFacts(benchmark::State &state) {
-  size_t n = static_cast<size_t>(state.range(0));
-  std::vector<HistoryEntry> h = history(n);
-  std::vector<int64_t> mql(n);
-  std::vector<Stage> entries(n), stays(n);
-  std::vector<int32_t> hours(n);
-  FactsBuffers out{mql.data(), entries.data(), stays.data(), hours.data()};
+  Lead lead(static_cast<size_t>(state.range(0)));
   for (auto _ : state) {
-    FactsView f = compute_facts(0, h.data(), n, out);
+    FactsView f = lead.compute();
     benchmark::DoNotOptimize(f);
   }
 }
@@ -42,13 +50,8 @@ BENCHMARK(BM_ComputeFacts)->Arg(1)->Arg(2)->Arg(7);
 // Every contribution of such a lead, summed as a caller would (the local
 // day is a division: the time zone conversion is PostgreSQL's).
 void BM_Contributions(benchmark::State &state) {
-  size_t n = static_cast<size_t>(state.range(0));
-  std::vector<HistoryEntry> h = history(n);
-  std::vector<int64_t> mql(n);
-  std::vector<Stage> entries(n), stays(n);
-  std::vector<int32_t> hours(n);
-  FactsView f = compute_facts(0, h.data(), n,
-                              FactsBuffers{mql.data(), entries.data(), stays.data(), hours.data()});
+  Lead lead(static_cast<size_t>(state.range(0)));
+  FactsView f = lead.compute();
   with_touch(f, MaybeTime{true, 40 * kHour});
   for (auto _ : state) {
     int64_t sum = 0;
