@@ -118,7 +118,8 @@ SPITupleTable *read_locked(Datum ids, int nleads) {
                         {INT8ARRAYOID}};
   Datum values[1] = {ids};
   OwnerScope owner = enter_owner_scope("leads");
-  if (plan.execute_by_key(values) != SPI_OK_SELECT) elog(ERROR, "pg_mql: could not read leads");
+  if (plan.execute_by_key(values, nleads) != SPI_OK_SELECT)
+    elog(ERROR, "pg_mql: could not read leads");
   leave_owner_scope(owner);
   if (SPI_processed != (uint64)nleads)
     elog(ERROR, "pg_mql: read %llu of %d locked leads", (unsigned long long)SPI_processed, nleads);
@@ -135,7 +136,8 @@ void check_visible(Datum ids, int nleads) {
                         1,
                         {INT8ARRAYOID}};
   Datum values[1] = {ids};
-  if (plan.execute_by_key(values) != SPI_OK_SELECT) elog(ERROR, "pg_mql: could not read leads");
+  if (plan.execute_by_key(values, nleads) != SPI_OK_SELECT)
+    elog(ERROR, "pg_mql: could not read leads");
   if (SPI_processed != (uint64)nleads)
     ereport(ERROR, (errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
                     errmsg("events refer to %d lead(s) that the current role cannot see",
@@ -252,7 +254,8 @@ void update_leads(Datum tids, Datum intents, Datum score_ats, Datum fits, int nl
   OwnerScope owner = enter_owner_scope("leads");
   Datum values[4] = {tids, intents, score_ats, fits};
   SizedPlan &p = fits != (Datum)0 ? refit_plan : plan; // a TID scan per lead
-  if (p.execute_by_key(values) != SPI_OK_UPDATE) elog(ERROR, "pg_mql: could not update leads");
+  if (p.execute_by_key(values, nleads) != SPI_OK_UPDATE)
+    elog(ERROR, "pg_mql: could not update leads");
   if (SPI_processed != (uint64)nleads)
     elog(ERROR, "pg_mql: updated %llu of %d leads", (unsigned long long)SPI_processed, nleads);
   leave_owner_scope(owner);
@@ -341,7 +344,7 @@ void refresh_touches(const Event *ev, size_t n) {
     }
   Datum values[2] = {int8_array(ids, (int)m), timestamptz_array(ats, (int)m)};
   OwnerScope owner = enter_owner_scope("lead_facts");
-  if (plan.execute_by_key(values) != SPI_OK_SELECT)
+  if (plan.execute_by_key(values, (int)m) != SPI_OK_SELECT)
     elog(ERROR, "pg_mql: could not refresh the facts of touched leads");
   leave_owner_scope(owner);
 }

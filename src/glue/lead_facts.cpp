@@ -233,16 +233,17 @@ void read_old_facts(HeapTuple t, TupleDesc d, FactsView &f) {
 }
 
 // Runs a prepared read of the batch's leads by key (one bigint[] parameter).
-SPITupleTable *read_batch(SizedPlan &plan, Datum ids, const char *what) {
+SPITupleTable *read_batch(SizedPlan &plan, Datum ids, int nleads, const char *what) {
   Datum values[1] = {ids};
-  if (plan.execute_by_key(values) != SPI_OK_SELECT) elog(ERROR, "pg_mql: could not read %s", what);
+  if (plan.execute_by_key(values, nleads) != SPI_OK_SELECT)
+    elog(ERROR, "pg_mql: could not read %s", what);
   return SPI_tuptable;
 }
 
 // The report time zone (mql.settings.report_timezone), as text.
 Datum report_timezone() {
   static SizedPlan plan{"SELECT s.report_timezone FROM mql.settings AS s", 0, {}};
-  if (plan.execute_by_key(nullptr) != SPI_OK_SELECT || SPI_processed != 1)
+  if (plan.execute_by_key(nullptr, 1) != SPI_OK_SELECT || SPI_processed != 1)
     elog(ERROR, "pg_mql: mql.settings must hold exactly one row");
   bool isnull;
   Datum tz = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
@@ -297,7 +298,7 @@ void read_touches(LeadWork *w, int n) {
       PointerGetDatum(construct_array(ids, m, INT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE)),
       PointerGetDatum(
           construct_array(ats, m, TIMESTAMPTZOID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE))};
-  if (plan.execute_by_key(values) != SPI_OK_SELECT || SPI_processed != (uint64)m)
+  if (plan.execute_by_key(values, m) != SPI_OK_SELECT || SPI_processed != (uint64)m)
     elog(ERROR, "pg_mql: could not read sales touches");
   for (int k = 0; k < m; k++) {
     HeapTuple t = SPI_tuptable->vals[k];
@@ -452,7 +453,7 @@ void delete_facts(Datum *ids, int n) {
       {INT8ARRAYOID}};
   Datum values[1] = {
       PointerGetDatum(construct_array(ids, n, INT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE))};
-  if (plan.execute_by_key(values) != SPI_OK_DELETE)
+  if (plan.execute_by_key(values, n) != SPI_OK_DELETE)
     elog(ERROR, "pg_mql: could not delete lead facts");
 }
 
@@ -493,11 +494,11 @@ int refresh_batch(Datum tz, TupleDesc desc, Oid rowtype, const Datum *ids, int n
       {INT8ARRAYOID}};
   Datum id_array = PointerGetDatum(
       construct_array(const_cast<Datum *>(ids), n, INT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
-  SPITupleTable *hist = read_batch(history_plan, id_array, "the stage history");
+  SPITupleTable *hist = read_batch(history_plan, id_array, n, "the stage history");
   uint64 nhist = SPI_processed;
-  SPITupleTable *leads = read_batch(leads_plan, id_array, "mql.leads");
+  SPITupleTable *leads = read_batch(leads_plan, id_array, n, "mql.leads");
   uint64 nleads = SPI_processed;
-  SPITupleTable *old = read_batch(old_plan, id_array, "mql.lead_facts");
+  SPITupleTable *old = read_batch(old_plan, id_array, n, "mql.lead_facts");
   uint64 nold = SPI_processed;
 
   // New facts from the history, each lead's arrays sliced from these.
