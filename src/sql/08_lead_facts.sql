@@ -251,9 +251,11 @@ COMMENT ON FUNCTION mql.compact_rollups(boolean) IS
   'Folds the contributions in mql.rollup_delta into mql.rollup; returns the number of delta rows folded. With wait = false it gives up at once if another compaction runs.';
 
 -- Recomputes the facts of the given leads and records the change of their
--- contributions as deltas; in READ COMMITTED it then folds committed deltas
--- (compact_rollups(false)). Called by pg_mql's triggers whenever a lead's
--- facts may have changed, in the same transaction. In C
+-- contributions as deltas; once the backend has written
+-- mql.rollup_compact_after deltas, it folds the committed ones
+-- (compact_rollups(false), READ COMMITTED only). Called by pg_mql's
+-- triggers whenever a lead's facts may have changed, in the same
+-- transaction. In C
 -- (src/glue/lead_facts.cpp): it computes what compute_lead_facts and
 -- lead_contributions define, writes only the facts and rollup rows that
 -- changed, and is checked against those SQL definitions by verify_rollups().
