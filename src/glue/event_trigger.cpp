@@ -13,6 +13,7 @@ extern "C" {
 #include "utils/tuplesort.h"
 }
 
+#include "arrays.hpp"
 #include "config.hpp"
 #include "input_checks.hpp"
 #include "lead_facts.hpp"
@@ -146,8 +147,6 @@ void check_visible(Datum ids, int nleads) {
                               GetUserNameFromId(GetUserId(), false))));
   SPI_freetuptable(SPI_tuptable);
 }
-
-Datum int8_array(const Datum *v, int n);
 
 // A qualifiable lead that received an event older than its latest one: it
 // is judged from its whole history once the main pass is done.
@@ -290,27 +289,12 @@ void record_crossings(const AutoCrossing *path, int nleads) {
     requal[i] = BoolGetDatum(path[k].requalification);
     i++;
   }
-  Datum values[5] = {
-      PointerGetDatum(construct_array(ids, n, INT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE)),
-      PointerGetDatum(construct_array(from, n, TEXTOID, -1, false, TYPALIGN_INT)),
-      PointerGetDatum(construct_array(at, n, TIMESTAMPTZOID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE)),
-      PointerGetDatum(construct_array(score, n, FLOAT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE)),
-      PointerGetDatum(construct_array(requal, n, BOOLOID, 1, true, TYPALIGN_CHAR))};
+  Datum values[5] = {int8_array(ids, n),
+                     PointerGetDatum(construct_array(from, n, TEXTOID, -1, false, TYPALIGN_INT)),
+                     timestamptz_array(at, n), float8_array(score, n),
+                     PointerGetDatum(construct_array(requal, n, BOOLOID, 1, true, TYPALIGN_CHAR))};
   if (execute_history_write(plan.get(n), values, nullptr) != SPI_OK_INSERT)
     elog(ERROR, "pg_mql: could not record qualifications");
-}
-
-Datum int8_array(const Datum *v, int n) {
-  return PointerGetDatum(
-      construct_array(const_cast<Datum *>(v), n, INT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
-}
-Datum float8_array(const Datum *v, int n) {
-  return PointerGetDatum(
-      construct_array(const_cast<Datum *>(v), n, FLOAT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
-}
-Datum timestamptz_array(const Datum *v, int n) {
-  return PointerGetDatum(construct_array(const_cast<Datum *>(v), n, TIMESTAMPTZOID, 8,
-                                         FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
 }
 
 // Refreshes the funnel facts of the chunk's leads whose sales touch is now

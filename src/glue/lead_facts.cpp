@@ -15,6 +15,7 @@ extern "C" {
 
 #include <algorithm>
 
+#include "arrays.hpp"
 #include "facts.hpp"
 #include "lead_facts.hpp"
 #include "sized_plan.hpp"
@@ -294,10 +295,7 @@ void read_touches(LeadWork *w, int n) {
       which[m++] = i;
     }
   if (m == 0) return;
-  Datum values[2] = {
-      PointerGetDatum(construct_array(ids, m, INT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE)),
-      PointerGetDatum(
-          construct_array(ats, m, TIMESTAMPTZOID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE))};
+  Datum values[2] = {int8_array(ids, m), timestamptz_array(ats, m)};
   if (plan.execute_by_key(values, m) != SPI_OK_SELECT || SPI_processed != (uint64)m)
     elog(ERROR, "pg_mql: could not read sales touches");
   for (int k = 0; k < m; k++) {
@@ -451,8 +449,7 @@ void delete_facts(Datum *ids, int n) {
       "DELETE FROM mql.lead_facts AS g WHERE g.lead_id OPERATOR(pg_catalog.=) ANY ($1)",
       1,
       {INT8ARRAYOID}};
-  Datum values[1] = {
-      PointerGetDatum(construct_array(ids, n, INT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE))};
+  Datum values[1] = {int8_array(ids, n)};
   if (plan.execute_by_key(values, n) != SPI_OK_DELETE)
     elog(ERROR, "pg_mql: could not delete lead facts");
 }
@@ -492,8 +489,7 @@ int refresh_batch(Datum tz, TupleDesc desc, Oid rowtype, const Datum *ids, int n
       "WHERE f.lead_id OPERATOR(pg_catalog.=) ANY ($1) ORDER BY f.lead_id",
       1,
       {INT8ARRAYOID}};
-  Datum id_array = PointerGetDatum(
-      construct_array(const_cast<Datum *>(ids), n, INT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+  Datum id_array = int8_array(ids, n);
   SPITupleTable *hist = read_batch(history_plan, id_array, n, "the stage history");
   uint64 nhist = SPI_processed;
   SPITupleTable *leads = read_batch(leads_plan, id_array, n, "mql.leads");
