@@ -176,25 +176,40 @@ text *text_or_null(HeapTuple t, TupleDesc d, int col) {
   return isnull ? nullptr : DatumGetTextPP(v);
 }
 
+// An array column's element type, as deconstruct_array and construct_array
+// need it.
+struct ElemType {
+  Oid oid;
+  int16 len;
+  bool byval;
+  char align;
+};
+constexpr ElemType kTimestamptzElem{TIMESTAMPTZOID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE};
+constexpr ElemType kInt4Elem{INT4OID, 4, true, TYPALIGN_INT};
+
+// What a call needs to know of mql.lead_facts, looked up once per call (not
+// per lead): its row type and descriptor, and its arrays' mql.stage type.
+struct FactsShape {
+  Oid rowtype;
+  TupleDesc desc;
+  ElemType stage;
+};
+
 // The elements of a one-dimensional array column (no NULLs), palloc'd.
-Datum *array_elems(HeapTuple t, TupleDesc d, int col, int *n) {
+Datum *array_elems(HeapTuple t, TupleDesc d, int col, const ElemType &elem, int *n) {
   bool isnull;
   Datum v = SPI_getbinval(t, d, col, &isnull);
   *n = 0;
   if (isnull) return nullptr;
-  ArrayType *a = DatumGetArrayTypeP(v);
-  int16 len;
-  bool byval;
-  char align;
-  get_typlenbyvalalign(ARR_ELEMTYPE(a), &len, &byval, &align);
   Datum *elems;
-  deconstruct_array(a, ARR_ELEMTYPE(a), len, byval, align, &elems, nullptr, n);
+  deconstruct_array(DatumGetArrayTypeP(v), elem.oid, elem.len, elem.byval, elem.align, &elems,
+                    nullptr, n);
   return elems;
 }
 
 // Reads a stored facts row (columns in FactsCol order, 1-based) into f,
 // its arrays palloc'd.
-void read_old_facts(HeapTuple t, TupleDesc d, FactsView &f) {
+void read_old_facts(HeapTuple t, TupleDesc d, const FactsShape &shape, FactsView &f) {
   bool isnull;
   f.created_at = DatumGetTimestampTz(SPI_getbinval(t, d, kCreatedAt + 1, &isnull));
   f.max_rank = DatumGetInt32(SPI_getbinval(t, d, kMaxRank + 1, &isnull));
@@ -205,21 +220,21 @@ void read_old_facts(HeapTuple t, TupleDesc d, FactsView &f) {
   f.requalified_at = maybe_time(t, d, kRequalifiedAt + 1);
   f.touch_at = maybe_time(t, d, kTouchAt + 1);
   int n;
-  Datum *e = array_elems(t, d, kMqlEntries + 1, &n);
+  Datum *e = array_elems(t, d, kMqlEntries + 1, kTimestamptzElem, &n);
   int64_t *entries = (int64_t *)palloc(sizeof(int64_t) * (n + 1));
   for (int i = 0; i < n; i++)
     entries[i] = DatumGetTimestampTz(e[i]);
   f.mql_entries = entries;
   f.n_mql_entries = (size_t)n;
-  e = array_elems(t, d, kEntryStages + 1, &n);
+  e = array_elems(t, d, kEntryStages + 1, shape.stage, &n);
   Stage *stages = (Stage *)palloc(sizeof(Stage) * (n + 1));
   for (int i = 0; i < n; i++)
     stages[i] = stage_from_datum(e[i]);
   f.entry_stages = stages;
   f.n_entries = (size_t)n;
-  e = array_elems(t, d, kStayStages + 1, &n);
+  e = array_elems(t, d, kStayStages + 1, shape.stage, &n);
   int m;
-  Datum *h = array_elems(t, d, kStayHours + 1, &m);
+  Datum *h = array_elems(t, d, kStayHours + 1, kInt4Elem, &m);
   if (m != n)
     elog(ERROR, "pg_mql: mql.lead_facts has stay_stages and stay_hours of different lengths");
   Stage *stay = (Stage *)palloc(sizeof(Stage) * (n + 1));
@@ -364,17 +379,13 @@ int write_deltas(HTAB *deltas) {
 }
 
 // A one-dimensional array of n elements of type elem (empty: '{}').
-Datum make_array(Datum *v, int n, Oid elem) {
-  if (n == 0) return PointerGetDatum(construct_empty_array(elem));
-  int16 len;
-  bool byval;
-  char align;
-  get_typlenbyvalalign(elem, &len, &byval, &align);
-  return PointerGetDatum(construct_array(v, n, elem, len, byval, align));
+Datum make_array(Datum *v, int n, const ElemType &elem) {
+  if (n == 0) return PointerGetDatum(construct_empty_array(elem.oid));
+  return PointerGetDatum(construct_array(v, n, elem.oid, elem.len, elem.byval, elem.align));
 }
 
 // The new facts of one lead as a mql.lead_facts record.
-Datum facts_record(TupleDesc desc, const LeadWork &w) {
+Datum facts_record(const FactsShape &shape, const LeadWork &w) {
   Datum v[kFactsCols];
   bool nulls[kFactsCols];
   memset(nulls, 0, sizeof(nulls));
@@ -392,23 +403,22 @@ Datum facts_record(TupleDesc desc, const LeadWork &w) {
     v[kFirstMqlAt + i] = TimestampTzGetDatum(times[i]->at);
     nulls[kFirstMqlAt + i] = !times[i]->set;
   }
-  Oid stage_elem = get_element_type(TupleDescAttr(desc, kEntryStages)->atttypid);
   size_t cap = f.n_entries + 1;
   Datum *tmp = (Datum *)palloc(sizeof(Datum) * cap);
   for (size_t i = 0; i < f.n_mql_entries; i++)
     tmp[i] = TimestampTzGetDatum(f.mql_entries[i]);
-  v[kMqlEntries] = make_array(tmp, (int)f.n_mql_entries, TIMESTAMPTZOID);
+  v[kMqlEntries] = make_array(tmp, (int)f.n_mql_entries, kTimestamptzElem);
   for (size_t i = 0; i < f.n_entries; i++)
     tmp[i] = stage_to_datum(f.entry_stages[i]);
-  v[kEntryStages] = make_array(tmp, (int)f.n_entries, stage_elem);
+  v[kEntryStages] = make_array(tmp, (int)f.n_entries, shape.stage);
   for (size_t i = 0; i < f.n_stays; i++)
     tmp[i] = stage_to_datum(f.stay_stages[i]);
-  v[kStayStages] = make_array(tmp, (int)f.n_stays, stage_elem);
+  v[kStayStages] = make_array(tmp, (int)f.n_stays, shape.stage);
   for (size_t i = 0; i < f.n_stays; i++)
     tmp[i] = Int32GetDatum(f.stay_hours[i]);
-  v[kStayHours] = make_array(tmp, (int)f.n_stays, INT4OID);
-  HeapTuple t = heap_form_tuple(desc, v, nulls);
-  return heap_copy_tuple_as_datum(t, desc);
+  v[kStayHours] = make_array(tmp, (int)f.n_stays, kInt4Elem);
+  HeapTuple t = heap_form_tuple(shape.desc, v, nulls);
+  return heap_copy_tuple_as_datum(t, shape.desc);
 }
 
 // Upserts the changed facts (records of the table's row type) in one
@@ -454,24 +464,28 @@ void delete_facts(Datum *ids, int n) {
     elog(ERROR, "pg_mql: could not delete lead facts");
 }
 
-// The row type and descriptor of mql.lead_facts, checked against the
-// column order this file writes.
-TupleDesc facts_desc(Oid *rowtype) {
+// The row type, descriptor and stage element type of mql.lead_facts,
+// checked against the column order this file writes.
+FactsShape facts_shape() {
+  FactsShape shape;
   Oid rel = get_relname_relid("lead_facts", get_namespace_oid("mql", false));
-  *rowtype = OidIsValid(rel) ? get_rel_type_id(rel) : InvalidOid;
-  if (!OidIsValid(*rowtype)) elog(ERROR, "pg_mql: table mql.lead_facts is missing");
-  TupleDesc d = lookup_rowtype_tupdesc_copy(*rowtype, -1);
+  shape.rowtype = OidIsValid(rel) ? get_rel_type_id(rel) : InvalidOid;
+  if (!OidIsValid(shape.rowtype)) elog(ERROR, "pg_mql: table mql.lead_facts is missing");
+  TupleDesc d = lookup_rowtype_tupdesc_copy(shape.rowtype, -1);
   bool ok = d->natts == kFactsCols;
   for (int i = 0; ok && i < kFactsCols; i++)
     ok = !TupleDescAttr(d, i)->attisdropped &&
          strcmp(NameStr(TupleDescAttr(d, i)->attname), kFactsColNames[i]) == 0;
   if (!ok) elog(ERROR, "pg_mql: table mql.lead_facts does not have the columns pg_mql expects");
-  return d;
+  shape.desc = d;
+  shape.stage.oid = get_element_type(TupleDescAttr(d, kEntryStages)->atttypid);
+  get_typlenbyvalalign(shape.stage.oid, &shape.stage.len, &shape.stage.byval, &shape.stage.align);
+  return shape;
 }
 
 // Refreshes one batch of leads (sorted, distinct). Returns the number of
 // delta rows written.
-int refresh_batch(Datum tz, TupleDesc desc, Oid rowtype, const Datum *ids, int n) {
+int refresh_batch(Datum tz, const FactsShape &shape, const Datum *ids, int n) {
   static SizedPlan history_plan{
       "SELECT h.lead_id, h.to_stage, h.changed_at FROM mql.stage_history AS h "
       "WHERE h.lead_id OPERATOR(pg_catalog.=) ANY ($1) ORDER BY h.lead_id, h.history_id",
@@ -537,7 +551,7 @@ int refresh_batch(Datum tz, TupleDesc desc, Oid rowtype, const Datum *ids, int n
     }
     if (oi < nold && DatumGetInt64(SPI_getbinval(old->vals[oi], old->tupdesc, 1, &isnull)) == id) {
       HeapTuple t = old->vals[oi++];
-      read_old_facts(t, old->tupdesc, lw.old);
+      read_old_facts(t, old->tupdesc, shape, lw.old);
       lw.has_old = true;
       lw.old_source = text_or_null(t, old->tupdesc, 2);
       lw.old_campaign = text_or_null(t, old->tupdesc, 3);
@@ -567,14 +581,14 @@ int refresh_batch(Datum tz, TupleDesc desc, Oid rowtype, const Datum *ids, int n
     if (lw.has_old) add_contributions(deltas, tz, lw.old, lw.old_source, lw.old_campaign, -1);
     if (lw.has_new) {
       add_contributions(deltas, tz, lw.fresh, lw.source, lw.campaign, 1);
-      records[nrecords++] = facts_record(desc, lw);
+      records[nrecords++] = facts_record(shape, lw);
     } else if (lw.has_old) {
       gone[ngone++] = Int64GetDatum(lw.lead_id);
     }
   }
   int written = write_deltas(deltas);
   if (ngone > 0) delete_facts(gone, ngone);
-  if (nrecords > 0) write_facts(rowtype, records, nrecords);
+  if (nrecords > 0) write_facts(shape.rowtype, records, nrecords);
   return written;
 }
 
@@ -628,13 +642,12 @@ Datum mql_refresh_lead_facts(PG_FUNCTION_ARGS) {
 
   SPI_connect();
   Datum tz = report_timezone();
-  Oid rowtype;
-  TupleDesc desc = facts_desc(&rowtype);
+  FactsShape shape = facts_shape();
   int written = 0;
   for (int start = 0; start < n; start += kBatchLeads) {
     // A nested connection per batch: SPI_finish frees its results.
     SPI_connect();
-    written += refresh_batch(tz, desc, rowtype, ids + start, std::min(kBatchLeads, n - start));
+    written += refresh_batch(tz, shape, ids + start, std::min(kBatchLeads, n - start));
     SPI_finish();
   }
   g_pending_deltas += written;
