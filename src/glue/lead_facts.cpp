@@ -602,18 +602,12 @@ int cmp_int64_datum(const void *a, const void *b) {
 namespace mql::pg {
 
 void compact_rollups_if_due() {
-  static SPIPlanPtr plan = nullptr;
+  static SizedPlan plan{"SELECT mql.compact_rollups(false)", 0, {}};
   // Only in READ COMMITTED: a REPEATABLE READ or SERIALIZABLE writer would
   // fail on rows another compaction changed after its snapshot. Their
   // deltas are folded by a later writer.
   if (g_pending_deltas < guc_rollup_compact_after || XactIsoLevel != XACT_READ_COMMITTED) return;
-  if (plan == nullptr) {
-    SPIPlanPtr p = SPI_prepare("SELECT mql.compact_rollups(false)", 0, nullptr);
-    if (p == nullptr) elog(ERROR, "pg_mql: could not prepare the rollup compaction");
-    SPI_keepplan(p);
-    plan = p;
-  }
-  if (SPI_execute_plan(plan, nullptr, nullptr, false, 0) != SPI_OK_SELECT)
+  if (SPI_execute_plan(plan.get(1), nullptr, nullptr, false, 0) != SPI_OK_SELECT)
     elog(ERROR, "pg_mql: could not compact the rollup");
   g_pending_deltas = 0;
 }
