@@ -384,3 +384,20 @@ SELECT count(*) AS rules FROM mql.fit_rules \gset
 INSERT INTO mql.fit_rules (attribute, op, value, points) VALUES ('employees', '>=', '1e400', 5);
 SELECT :'LAST_ERROR_SQLSTATE' AS sqlstate;
 SELECT count(*) = :rules AS nothing_written FROM mql.fit_rules;
+
+-- The triggers cache mql.leads' column numbers per backend; ALTER TABLE
+-- forgets them. Here email is dropped and added again, so it gets a new
+-- column number (and lead 3 no email): the next updates must read and
+-- write the new column, not the dropped one.
+DELETE FROM mql.fit_rules;
+INSERT INTO mql.fit_rules (attribute, op, value, points) VALUES ('email', 'ends_with', '"@acme.com"', 7);
+UPDATE mql.leads SET email = 'x@acme.com' WHERE lead_id = 3;
+SELECT fit_score AS before_alter FROM mql.leads WHERE lead_id = 3;
+ALTER TABLE mql.leads DROP COLUMN email;
+ALTER TABLE mql.leads ADD COLUMN email text;
+SELECT attnum > 2 AS email_renumbered FROM pg_attribute
+ WHERE attrelid = 'mql.leads'::regclass AND attname = 'email';
+UPDATE mql.leads SET fit_score = NULL WHERE lead_id = 3;
+SELECT fit_score AS without_email FROM mql.leads WHERE lead_id = 3;
+UPDATE mql.leads SET email = 'y@ACME.com' WHERE lead_id = 3;
+SELECT email, fit_score AS with_new_email FROM mql.leads WHERE lead_id = 3;
