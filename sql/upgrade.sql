@@ -56,7 +56,8 @@ LANGUAGE sql AS $$
     FROM pg_proc AS p JOIN members AS m ON m.classid = 'pg_proc'::regclass AND m.objid = p.oid
    WHERE p.prokind IN ('f', 'p')
   UNION ALL
-  SELECT 'relation', r.name, c.relkind::text || ' acl=' || coalesce(c.relacl::text, 'default')
+  SELECT 'relation', r.name, c.relkind::text || ' options=' || coalesce(c.reloptions::text, '')
+         || ' acl=' || coalesce(c.relacl::text, 'default')
          || ' comment=' || coalesce(obj_description(c.oid, 'pg_class'), '')
          || ' view=' || coalesce(md5(pg_get_viewdef(c.oid)), '')
     FROM rels AS r JOIN pg_class AS c ON c.oid = r.oid
