@@ -297,21 +297,21 @@ void record_crossings(const AutoCrossing *path, int nleads) {
     elog(ERROR, "pg_mql: could not record qualifications");
 }
 
-// Refreshes the funnel facts of the chunk's leads whose sales touch is now
-// earlier than the one their facts know (or is their first since they
-// qualified): the time to first touch of the BI views. Runs after the
-// chunk's qualifications, so a touch in the statement that qualified the
-// lead counts. As the owner of mql.lead_facts, which only pg_mql writes.
-void refresh_touches(const Event *ev, size_t n) {
+// Asks for a facts refresh (refresh_facts, collected for the end of the
+// chunk) of the chunk's leads whose sales touch is now earlier than the one
+// their facts know (or is their first since they qualified): the time to
+// first touch of the BI views. Leads that qualify in this chunk have stale
+// facts here, but their history rows already asked for their refresh, which
+// finds their first touch. Reads mql.lead_facts as its owner (only pg_mql
+// reads and writes it).
+void touched_leads(const Event *ev, size_t n) {
   static SizedPlan plan{
-      "SELECT mql.refresh_lead_facts(ARRAY("
       "SELECT DISTINCT f.lead_id "
       "FROM ROWS FROM (pg_catalog.unnest($1), pg_catalog.unnest($2)) AS u(lead_id, occurred_at) "
       "JOIN mql.lead_facts AS f ON f.lead_id OPERATOR(pg_catalog.=) u.lead_id "
       "WHERE f.first_mql_at IS NOT NULL "
       "AND u.occurred_at OPERATOR(pg_catalog.>=) f.first_mql_at "
-      "AND (f.touch_at IS NULL OR u.occurred_at OPERATOR(pg_catalog.<) f.touch_at) "
-      "ORDER BY 1))",
+      "AND (f.touch_at IS NULL OR u.occurred_at OPERATOR(pg_catalog.<) f.touch_at)",
       2,
       {INT8ARRAYOID, TIMESTAMPTZARRAYOID}};
   size_t m = 0;
@@ -329,8 +329,15 @@ void refresh_touches(const Event *ev, size_t n) {
   Datum values[2] = {int8_array(ids, (int)m), timestamptz_array(ats, (int)m)};
   OwnerScope owner = enter_owner_scope("lead_facts");
   if (plan.execute_by_key(values, (int)m) != SPI_OK_SELECT)
-    elog(ERROR, "pg_mql: could not refresh the facts of touched leads");
+    elog(ERROR, "pg_mql: could not read the facts of touched leads");
   leave_owner_scope(owner);
+  Datum *touched = (Datum *)palloc_extended(sizeof(Datum) * (SPI_processed + 1), MCXT_ALLOC_HUGE);
+  for (uint64 r = 0; r < SPI_processed; r++) {
+    bool isnull;
+    touched[r] = SPI_getbinval(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, 1, &isnull);
+  }
+  refresh_facts(touched, (int)SPI_processed);
+  SPI_freetuptable(SPI_tuptable);
 }
 
 int attno(TupleDesc d, const char *name) {
@@ -536,12 +543,21 @@ bool next_chunk(SortedEvents &se, Event *&ev, size_t &n) {
   return true;
 }
 
+// The first sales touches score_leads knows of the leads it qualified for
+// the first time (sorted by lead_id), for the chunk's facts refresh.
+struct ChunkHints {
+  TouchHint *hints;
+  int n;
+};
+
 // Scores one chunk of a statement's events, sorted by lead: creates or
 // locks its leads (in lead_id order), applies the events, qualifies, and
 // records the crossings. After the locks, a configuration change committed
 // meanwhile replaces *cfgp, and ev's weights are recomputed with it from
-// the transition table ts (of descriptor d); true if that happened.
-bool score_chunk(const Config *&cfgp, Tuplestorestate *ts, TupleDesc d, Event *ev, size_t n) {
+// the transition table ts (of descriptor d); true if that happened. The
+// facts refreshes it causes are collected (g_pending_facts) for the caller.
+bool score_leads(const Config *&cfgp, Tuplestorestate *ts, TupleDesc d, Event *ev, size_t n,
+                 ChunkHints &touch_hints) {
   // Group by lead: start offsets, ids and first occurred_at (a new lead's
   // created_at: its first sign of life).
   int nleads = 0;
@@ -687,21 +703,39 @@ bool score_chunk(const Config *&cfgp, Tuplestorestate *ts, TupleDesc d, Event *e
   PG_FINALLY();
   { g_event_path = saved; }
   PG_END_TRY();
-  // The facts refresh of the crossings' history rows takes the first
-  // touches from the hints instead of reading the leads' events again.
+  record_crossings(path, nleads);
+  touched_leads(ev, n);
+  touch_hints = ChunkHints{hints, nhints};
+  return refit;
+}
+
+// Scores one chunk (score_leads), then refreshes the funnel facts of every
+// lead it created, qualified or gave an earlier sales touch, once: the
+// qualifications' first touches come from the hints instead of a read of
+// the leads' events.
+bool score_chunk(const Config *&cfgp, Tuplestorestate *ts, TupleDesc d, Event *ev, size_t n) {
+  PendingFacts pending{CurrentMemoryContext, nullptr, 0, 0};
+  PendingFacts *saved_pending = g_pending_facts;
+  g_pending_facts = &pending;
+  ChunkHints hints{nullptr, 0};
+  bool refit = false;
+  PG_TRY();
+  { refit = score_leads(cfgp, ts, d, ev, n, hints); }
+  PG_FINALLY();
+  { g_pending_facts = saved_pending; }
+  PG_END_TRY();
   const TouchHint *saved_hints = g_touch_hints;
   int saved_nhints = g_ntouch_hints;
-  g_touch_hints = hints;
-  g_ntouch_hints = nhints;
+  g_touch_hints = hints.hints;
+  g_ntouch_hints = hints.n;
   PG_TRY();
-  { record_crossings(path, nleads); }
+  { flush_pending_facts(pending); }
   PG_FINALLY();
   {
     g_touch_hints = saved_hints;
     g_ntouch_hints = saved_nhints;
   }
   PG_END_TRY();
-  refresh_touches(ev, n);
   return refit;
 }
 
@@ -737,10 +771,16 @@ Datum mql_events_after_insert(PG_FUNCTION_ARGS) {
     int guc_level = NewGUCNestLevel();
     (void)set_config_option("jit", "off", PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0,
                             false);
-    // The chunks' facts refreshes leave the rollup compaction to the end of
-    // the statement: one compaction folds every chunk's deltas.
-    bool saved_defer = g_defer_compaction;
-    g_defer_compaction = true;
+    // The chunks' facts refreshes sum their rollup deltas over the whole
+    // statement, written and compacted once at its end (within another bulk
+    // statement, as when a trigger inserts events: into the outer sums).
+    StatementRollup *saved_rollup = g_statement_rollup;
+    StatementRollup rollup{nullptr, nullptr};
+    bool own_rollup = saved_rollup == nullptr;
+    if (own_rollup) {
+      rollup = begin_statement_rollup();
+      g_statement_rollup = &rollup;
+    }
     PG_TRY();
     {
       for (;;) {
@@ -767,9 +807,9 @@ Datum mql_events_after_insert(PG_FUNCTION_ARGS) {
       }
     }
     PG_FINALLY();
-    { g_defer_compaction = saved_defer; }
+    { g_statement_rollup = saved_rollup; }
     PG_END_TRY();
-    if (!g_defer_compaction) compact_rollups_if_due();
+    if (own_rollup) finish_statement_rollup(rollup);
     AtEOXact_GUC(true, guc_level);
     ExecDropSingleTupleTableSlot(se.slot);
     tuplesort_end(se.sort);

@@ -18,18 +18,20 @@ extern "C" {
 #include "arrays.hpp"
 #include "facts.hpp"
 #include "lead_facts.hpp"
+#include "owner_scope.hpp"
 #include "sized_plan.hpp"
 #include "stage_type.hpp"
 
 extern "C" {
 PG_FUNCTION_INFO_V1(mql_refresh_lead_facts);
+PG_FUNCTION_INFO_V1(mql_stage_history_refresh_facts);
 }
 
 using namespace mql;
 using namespace mql::pg;
 
 namespace mql::pg {
-bool g_defer_compaction = false;
+StatementRollup *g_statement_rollup = nullptr;
 int guc_rollup_compact_after = 1024;
 const TouchHint *g_touch_hints = nullptr;
 int g_ntouch_hints = 0;
@@ -483,6 +485,56 @@ FactsShape facts_shape() {
   return shape;
 }
 
+// A rollup delta table (DeltaKey -> DeltaEntry) in cxt.
+HTAB *create_deltas(const char *name, MemoryContext cxt) {
+  HASHCTL ctl;
+  memset(&ctl, 0, sizeof(ctl));
+  ctl.keysize = sizeof(DeltaKey);
+  ctl.entrysize = sizeof(DeltaEntry);
+  ctl.hash = delta_hash;
+  ctl.match = delta_match;
+  ctl.hcxt = cxt;
+  return hash_create(name, 256, &ctl, HASH_ELEM | HASH_FUNCTION | HASH_COMPARE | HASH_CONTEXT);
+}
+
+// Once a statement's rollup holds this many keys it is written out and
+// emptied, which bounds its memory whatever the data.
+constexpr long kStatementRollupKeys = 65536;
+
+// A copy of t (NULL stays NULL) in cxt.
+text *copy_text(MemoryContext cxt, const text *t) {
+  if (t == nullptr) return nullptr;
+  text *copy = (text *)MemoryContextAlloc(cxt, VARSIZE_ANY(t));
+  memcpy(copy, t, VARSIZE_ANY(t));
+  return copy;
+}
+
+// Adds a batch's deltas to the statement's sums, copying the source and
+// campaign of new keys (the batch's own point into its query results).
+// Returns the number of delta rows written (0 unless the sums grew past
+// kStatementRollupKeys and were written out).
+int add_to_statement(StatementRollup &rollup, HTAB *deltas) {
+  HASH_SEQ_STATUS seq;
+  hash_seq_init(&seq, deltas);
+  for (DeltaEntry *e; (e = (DeltaEntry *)hash_seq_search(&seq)) != nullptr;) {
+    if (e->n == 0) continue;
+    bool found;
+    DeltaEntry *sum = (DeltaEntry *)hash_search(rollup.deltas, &e->key, HASH_ENTER, &found);
+    if (!found) {
+      sum->n = 0;
+      sum->key.source = copy_text(rollup.cxt, e->key.source);
+      sum->key.campaign = copy_text(rollup.cxt, e->key.campaign);
+    }
+    sum->n += e->n;
+  }
+  if (hash_get_num_entries(rollup.deltas) < kStatementRollupKeys) return 0;
+  int written = write_deltas(rollup.deltas);
+  hash_destroy(rollup.deltas);
+  MemoryContextReset(rollup.cxt);
+  rollup.deltas = create_deltas("pg_mql statement rollup deltas", rollup.cxt);
+  return written;
+}
+
 // Refreshes one batch of leads (sorted, distinct). Returns the number of
 // delta rows written.
 int refresh_batch(Datum tz, const FactsShape &shape, const Datum *ids, int n) {
@@ -561,15 +613,7 @@ int refresh_batch(Datum tz, const FactsShape &shape, const Datum *ids, int n) {
     elog(ERROR, "pg_mql: lead facts inputs out of order");
   read_touches(w, n);
 
-  HASHCTL ctl;
-  memset(&ctl, 0, sizeof(ctl));
-  ctl.keysize = sizeof(DeltaKey);
-  ctl.entrysize = sizeof(DeltaEntry);
-  ctl.hash = delta_hash;
-  ctl.match = delta_match;
-  ctl.hcxt = CurrentMemoryContext;
-  HTAB *deltas = hash_create("pg_mql rollup deltas", 256, &ctl,
-                             HASH_ELEM | HASH_FUNCTION | HASH_COMPARE | HASH_CONTEXT);
+  HTAB *deltas = create_deltas("pg_mql rollup deltas", CurrentMemoryContext);
   Datum *records = (Datum *)palloc(sizeof(Datum) * n);
   Datum *gone = (Datum *)palloc(sizeof(Datum) * n);
   int nrecords = 0, ngone = 0;
@@ -586,7 +630,8 @@ int refresh_batch(Datum tz, const FactsShape &shape, const Datum *ids, int n) {
       gone[ngone++] = Int64GetDatum(lw.lead_id);
     }
   }
-  int written = write_deltas(deltas);
+  int written = g_statement_rollup != nullptr ? add_to_statement(*g_statement_rollup, deltas)
+                                              : write_deltas(deltas);
   if (ngone > 0) delete_facts(gone, ngone);
   if (nrecords > 0) write_facts(shape.rowtype, records, nrecords);
   return written;
@@ -614,10 +659,82 @@ void compact_rollups_if_due() {
 
 } // namespace mql::pg
 
+namespace mql::pg {
+
+PendingFacts *g_pending_facts = nullptr;
+
+void refresh_facts(const Datum *lead_ids, int n) {
+  if (n <= 0) return;
+  if (g_pending_facts != nullptr) {
+    PendingFacts &p = *g_pending_facts;
+    if (p.n + n > p.cap) {
+      int cap = std::max(p.cap * 2, p.n + n);
+      p.ids = p.ids == nullptr ? (Datum *)MemoryContextAllocHuge(p.cxt, sizeof(Datum) * cap)
+                               : (Datum *)repalloc_huge(p.ids, sizeof(Datum) * cap);
+      p.cap = cap;
+    }
+    memcpy(p.ids + p.n, lead_ids, sizeof(Datum) * n);
+    p.n += n;
+    return;
+  }
+  Datum *ids = (Datum *)palloc_extended(sizeof(Datum) * n, MCXT_ALLOC_HUGE);
+  memcpy(ids, lead_ids, sizeof(Datum) * n);
+  qsort(ids, n, sizeof(Datum), cmp_int64_datum);
+  int m = 0;
+  for (int i = 0; i < n; i++)
+    if (m == 0 || DatumGetInt64(ids[i]) != DatumGetInt64(ids[m - 1])) ids[m++] = ids[i];
+
+  SPI_connect();
+  Datum tz = report_timezone();
+  FactsShape shape = facts_shape();
+  int written = 0;
+  for (int start = 0; start < m; start += kBatchLeads) {
+    // A nested connection per batch: SPI_finish frees its results.
+    SPI_connect();
+    written += refresh_batch(tz, shape, ids + start, std::min(kBatchLeads, m - start));
+    SPI_finish();
+  }
+  g_pending_deltas += written;
+  if (g_statement_rollup == nullptr) compact_rollups_if_due();
+  SPI_finish();
+  pfree(ids);
+}
+
+StatementRollup begin_statement_rollup() {
+  StatementRollup rollup;
+  rollup.cxt = AllocSetContextCreate(CurrentMemoryContext, "pg_mql statement rollup",
+                                     ALLOCSET_DEFAULT_SIZES);
+  rollup.deltas = create_deltas("pg_mql statement rollup deltas", rollup.cxt);
+  return rollup;
+}
+
+void finish_statement_rollup(StatementRollup &rollup) {
+  g_pending_deltas += write_deltas(rollup.deltas);
+  MemoryContextDelete(rollup.cxt); // the hash table's memory too
+  rollup.deltas = nullptr;
+  compact_rollups_if_due();
+}
+
+void flush_pending_facts(PendingFacts &pending) {
+  if (pending.n == 0) return;
+  PendingFacts *saved = g_pending_facts;
+  g_pending_facts = nullptr;
+  OwnerScope owner = enter_owner_scope("lead_facts");
+  PG_TRY();
+  { refresh_facts(pending.ids, pending.n); }
+  PG_FINALLY();
+  { g_pending_facts = saved; }
+  PG_END_TRY();
+  leave_owner_scope(owner);
+  pending.n = 0;
+}
+
+} // namespace mql::pg
+
 // Recomputes the facts of the given leads and records the change of their
-// contributions as deltas; then folds committed deltas if enough are
-// pending (compact_rollups_if_due). Called by pg_mql's triggers
-// whenever a lead's facts may have changed, in the same transaction.
+// contributions as deltas (refresh_facts). Called by pg_mql's SQL-level
+// triggers whenever a lead's facts may have changed, in the same
+// transaction.
 Datum mql_refresh_lead_facts(PG_FUNCTION_ARGS) {
   if (PG_ARGISNULL(0)) PG_RETURN_VOID();
   ArrayType *arr = PG_GETARG_ARRAYTYPE_P(0);
@@ -628,24 +745,42 @@ Datum mql_refresh_lead_facts(PG_FUNCTION_ARGS) {
   int m = 0;
   for (int i = 0; i < n; i++)
     if (!nulls[i]) ids[m++] = ids[i];
-  if (m == 0) PG_RETURN_VOID();
-  qsort(ids, m, sizeof(Datum), cmp_int64_datum);
-  n = 0;
-  for (int i = 0; i < m; i++)
-    if (n == 0 || DatumGetInt64(ids[i]) != DatumGetInt64(ids[n - 1])) ids[n++] = ids[i];
-
-  SPI_connect();
-  Datum tz = report_timezone();
-  FactsShape shape = facts_shape();
-  int written = 0;
-  for (int start = 0; start < n; start += kBatchLeads) {
-    // A nested connection per batch: SPI_finish frees its results.
-    SPI_connect();
-    written += refresh_batch(tz, shape, ids + start, std::min(kBatchLeads, n - start));
-    SPI_finish();
-  }
-  g_pending_deltas += written;
-  if (!g_defer_compaction) compact_rollups_if_due();
-  SPI_finish();
+  refresh_facts(ids, m);
   PG_RETURN_VOID();
+}
+
+// AFTER INSERT statement trigger on mql.stage_history: refreshes the facts
+// of the leads of the new rows (the transition table new_rows), or leaves
+// them to the event trigger that is collecting its statement's refreshes.
+// In C rather than PL/pgSQL: it runs for every history insert, including
+// each qualification of an OLTP event.
+Datum mql_stage_history_refresh_facts(PG_FUNCTION_ARGS) {
+  if (!CALLED_AS_TRIGGER(fcinfo))
+    ereport(ERROR, (errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+                    errmsg("mql_stage_history_refresh_facts() must be called as a trigger")));
+  TriggerData *td = (TriggerData *)fcinfo->context;
+  if (!TRIGGER_FIRED_AFTER(td->tg_event) || TRIGGER_FIRED_FOR_ROW(td->tg_event) ||
+      !TRIGGER_FIRED_BY_INSERT(td->tg_event) || td->tg_newtable == nullptr)
+    ereport(ERROR, (errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+                    errmsg("mql_stage_history_refresh_facts() must be an AFTER INSERT FOR EACH "
+                           "STATEMENT trigger with REFERENCING NEW TABLE")));
+  TupleDesc d = td->tg_relation->rd_att;
+  int col = SPI_fnumber(d, "lead_id");
+  if (col <= 0) elog(ERROR, "pg_mql: mql.stage_history has no column \"lead_id\"");
+  Tuplestorestate *ts = td->tg_newtable;
+  int64 count = tuplestore_tuple_count(ts);
+  if (count == 0) return PointerGetDatum(nullptr);
+  Datum *ids = (Datum *)palloc_extended(sizeof(Datum) * count, MCXT_ALLOC_HUGE);
+  int n = 0;
+  TupleTableSlot *slot = MakeSingleTupleTableSlot(d, &TTSOpsMinimalTuple);
+  tuplestore_rescan(ts);
+  while (n < count && tuplestore_gettupleslot(ts, true, false, slot)) {
+    bool isnull;
+    Datum v = slot_getattr(slot, col, &isnull);
+    if (!isnull) ids[n++] = v;
+  }
+  ExecDropSingleTupleTableSlot(slot);
+  refresh_facts(ids, n);
+  pfree(ids);
+  return PointerGetDatum(nullptr);
 }

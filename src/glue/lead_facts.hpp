@@ -13,9 +13,24 @@ namespace mql::pg {
 // compaction and its scan of the delta table.
 extern int guc_rollup_compact_after;
 
-// While true, refreshes leave compaction to the caller: a bulk event
-// statement compacts once at its end rather than after every chunk.
-extern bool g_defer_compaction;
+// A bulk event statement's rollup deltas, summed per rollup key over all
+// its chunks. While g_statement_rollup is set, refreshes add their deltas
+// to it instead of writing them, and do not compact: the statement writes
+// each key's sum once and compacts once, at its end
+// (finish_statement_rollup). A chunked million-event load thus writes a few
+// thousand delta rows instead of one per key per refresh.
+struct StatementRollup {
+  HTAB *deltas;
+  MemoryContext cxt;
+};
+extern StatementRollup *g_statement_rollup;
+
+// An empty StatementRollup in a new child of the current memory context.
+StatementRollup begin_statement_rollup();
+
+// Writes the summed deltas, compacts if due and frees the rollup's memory.
+// SPI must be connected.
+void finish_statement_rollup(StatementRollup &rollup);
 
 // What the event trigger knows of a lead it has just qualified for the
 // first time, at first_mql_at: every event of the lead from then on is in
@@ -34,6 +49,27 @@ struct TouchHint {
 // have exactly that first_mql_at.
 extern const TouchHint *g_touch_hints;
 extern int g_ntouch_hints;
+
+// The leads whose facts a statement's refreshes asked for, collected while
+// the event trigger scores a chunk (g_pending_facts) so that their facts are
+// refreshed once, at the end of the chunk, rather than once for the leads
+// it creates, once for those it qualifies and once for their sales
+// touches. ids are allocated in cxt.
+struct PendingFacts {
+  MemoryContext cxt;
+  Datum *ids;
+  int n, cap;
+};
+extern PendingFacts *g_pending_facts;
+
+// Refreshes the facts of the leads (int8 datums; repeats allowed), or, while
+// g_pending_facts is set, adds them to it. SPI need not be connected; the
+// caller runs as the owner of mql.lead_facts.
+void refresh_facts(const Datum *lead_ids, int n);
+
+// Refreshes the collected leads' facts as the owner of mql.lead_facts, and
+// empties `pending`.
+void flush_pending_facts(PendingFacts &pending);
 
 // Folds the deltas if this backend has written mql.rollup_compact_after
 // since it last did, in READ COMMITTED only. SPI must be connected.

@@ -340,16 +340,13 @@ COMMENT ON FUNCTION mql.verify_rollups() IS
 -- trigger function cannot be called directly, so they allow nothing but
 -- the maintenance of the derived rows of the statement's leads.
 
--- Every history insert statement: the leads it touched.
+-- Every history insert statement: the leads it touched (in C, as it runs
+-- for every qualification; while the event trigger scores a chunk it only
+-- collects the leads, whose facts the event trigger refreshes once at the
+-- end of the chunk).
 CREATE FUNCTION mql.stage_history_refresh_facts() RETURNS trigger
-  LANGUAGE plpgsql SECURITY DEFINER
-  SET search_path = pg_catalog, pg_temp
-  AS $$
-  BEGIN
-    PERFORM mql.refresh_lead_facts(ARRAY(SELECT DISTINCT n.lead_id FROM new_rows AS n ORDER BY 1));
-    RETURN NULL;
-  END
-  $$;
+  AS 'MODULE_PATHNAME', 'mql_stage_history_refresh_facts' LANGUAGE C SECURITY DEFINER
+  SET search_path = pg_catalog, pg_temp;
 CREATE TRIGGER stage_history_refresh_facts
   AFTER INSERT ON mql.stage_history
   REFERENCING NEW TABLE AS new_rows

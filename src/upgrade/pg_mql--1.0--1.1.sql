@@ -297,6 +297,9 @@ CREATE OR REPLACE FUNCTION mql.compact_rollups(wait boolean DEFAULT true) RETURN
 CREATE OR REPLACE FUNCTION mql.refresh_lead_facts(lead_ids bigint[]) RETURNS void
   AS 'MODULE_PATHNAME', 'mql_refresh_lead_facts' LANGUAGE C
   SET search_path = pg_catalog, pg_temp;
+CREATE OR REPLACE FUNCTION mql.stage_history_refresh_facts() RETURNS trigger
+  AS 'MODULE_PATHNAME', 'mql_stage_history_refresh_facts' LANGUAGE C SECURITY DEFINER
+  SET search_path = pg_catalog, pg_temp;
 
 CREATE OR REPLACE FUNCTION mql.rebuild_rollups() RETURNS bigint
   LANGUAGE plpgsql SECURITY DEFINER
