@@ -121,4 +121,37 @@ SELECT count(*) AS rescore_differences
  WHERE abs(l.intent_score::numeric - o.intent) > 1e-9 * greatest(1, abs(o.intent))
     OR l.fit_score IS DISTINCT FROM o.fit_score;
 
+-- A role with only app access (docs/security.md) loads chunked
+-- statements: pg_mql adds their rollup sums to mql.rollup (READ COMMITTED)
+-- or writes them as deltas (REPEATABLE READ, where it does not fold) as
+-- the owner of its tables, not as that role.
+SELECT mql.compact_rollups() >= 0 AS compacted;
+CREATE ROLE regress_bulk_app;
+SELECT mql.grant_app_access('regress_bulk_app');
+SET ROLE regress_bulk_app;
+INSERT INTO mql.events (lead_id, event_type, occurred_at)
+  SELECT 40000 + i % 10000, CASE WHEN i % 7 = 3 THEN 'demo_request' ELSE 'page_view' END,
+         timestamptz '2026-04-01 00:00+00' + (i % 10000) * interval '13 minutes'
+           + (i / 10000) * interval '5 hours'
+    FROM generate_series(1, 70000) AS i;
+RESET ROLE;
+SELECT count(*) AS pending_deltas_after_fold FROM mql.rollup_delta;
+SET ROLE regress_bulk_app;
+BEGIN ISOLATION LEVEL REPEATABLE READ;
+INSERT INTO mql.events (lead_id, event_type, occurred_at)
+  SELECT 50000 + i % 10000, CASE WHEN i % 7 = 3 THEN 'demo_request' ELSE 'page_view' END,
+         timestamptz '2026-04-01 00:00+00' + (i % 10000) * interval '11 minutes'
+           + (i / 10000) * interval '5 hours'
+    FROM generate_series(1, 70000) AS i;
+COMMIT;
+RESET ROLE;
+SELECT count(*) > 0 AS deltas_written FROM mql.rollup_delta;
+SELECT count(*) AS app_leads, count(*) FILTER (WHERE stage::text = 'mql') AS app_mql
+  FROM mql.leads WHERE lead_id >= 40000;
+SELECT count(*) AS verify_differences FROM mql.verify_rollups();
+SELECT mql.compact_rollups() > 0 AS folded;
+SELECT count(*) AS verify_differences FROM mql.verify_rollups();
+SELECT mql.revoke_app_access('regress_bulk_app');
+DROP ROLE regress_bulk_app;
+
 DROP EXTENSION pg_mql CASCADE;

@@ -324,16 +324,10 @@ void read_touches(LeadWork *w, int n) {
   }
 }
 
-// Writes the non-zero deltas in one INSERT; returns how many.
-int write_deltas(HTAB *deltas) {
-  static SizedPlan plan{
-      "INSERT INTO mql.rollup_delta (family, by_source, metric, period, source, campaign, "
-      "hours, n) SELECT * FROM ROWS FROM (pg_catalog.unnest($1), pg_catalog.unnest($2), "
-      "pg_catalog.unnest($3), pg_catalog.unnest($4), pg_catalog.unnest($5), "
-      "pg_catalog.unnest($6), pg_catalog.unnest($7), pg_catalog.unnest($8))",
-      8,
-      {TEXTARRAYOID, BOOLARRAYOID, TEXTARRAYOID, DATEARRAYOID, TEXTARRAYOID, TEXTARRAYOID,
-       INT4ARRAYOID, INT8ARRAYOID}};
+// The non-zero deltas as the eight column arrays of mql.rollup_delta
+// (family, by_source, metric, period, source, campaign, hours, n) in
+// values; returns how many rows (0: values not set).
+int delta_columns(HTAB *deltas, Datum values[8]) {
   long total = hash_get_num_entries(deltas);
   if (total == 0) return 0;
   Datum *cols[8];
@@ -365,7 +359,6 @@ int write_deltas(HTAB *deltas) {
   if (n == 0) return 0;
   static const Oid elem[8] = {TEXTOID, BOOLOID, TEXTOID, DATEOID,
                               TEXTOID, TEXTOID, INT4OID, INT8OID};
-  Datum values[8];
   for (int c = 0; c < 8; c++) {
     int16 len;
     bool byval;
@@ -375,9 +368,59 @@ int write_deltas(HTAB *deltas) {
     values[c] = PointerGetDatum(
         construct_md_array(cols[c], nulls[c], 1, dims, lbs, elem[c], len, byval, align));
   }
+  return n;
+}
+
+#define DELTA_COLUMN_TYPES                                                                         \
+  {                                                                                                \
+    TEXTARRAYOID, BOOLARRAYOID, TEXTARRAYOID, DATEARRAYOID, TEXTARRAYOID, TEXTARRAYOID,            \
+        INT4ARRAYOID, INT8ARRAYOID                                                                 \
+  }
+#define DELTA_ROWS                                                                                 \
+  "ROWS FROM (pg_catalog.unnest($1), pg_catalog.unnest($2), pg_catalog.unnest($3), "               \
+  "pg_catalog.unnest($4), pg_catalog.unnest($5), pg_catalog.unnest($6), pg_catalog.unnest($7), "   \
+  "pg_catalog.unnest($8)) AS u(family, by_source, metric, period, source, campaign, hours, n)"
+
+// Writes the non-zero deltas in one INSERT; returns how many.
+int write_deltas(HTAB *deltas) {
+  static SizedPlan plan{"INSERT INTO mql.rollup_delta (family, by_source, metric, period, source, "
+                        "campaign, hours, n) SELECT * FROM " DELTA_ROWS,
+                        8, DELTA_COLUMN_TYPES};
+  Datum values[8];
+  int n = delta_columns(deltas, values);
+  if (n == 0) return 0;
   if (SPI_execute_plan(plan.get(n), values, nullptr, false, 0) != SPI_OK_INSERT)
     elog(ERROR, "pg_mql: could not record rollup deltas");
   return n;
+}
+
+// Adds the deltas straight to mql.rollup, as mql.compact_rollups() would
+// fold them, if this backend may fold now: in READ COMMITTED (as
+// compact_rollups_if_due) and when no other compaction runs (its advisory
+// lock, which is then held to the end of the transaction). False if not.
+bool fold_deltas(HTAB *deltas) {
+  static SizedPlan lock_plan{"SELECT pg_catalog.pg_try_advisory_xact_lock("
+                             "pg_catalog.hashtext('pg_mql.compact_rollups'))",
+                             0,
+                             {}};
+  static SizedPlan plan{
+      "INSERT INTO mql.rollup AS r (family, by_source, metric, period, source, campaign, hours, "
+      "n) SELECT * FROM " DELTA_ROWS " ORDER BY u.family, u.by_source, u.metric, u.period, "
+      "u.source, u.campaign, u.hours "
+      "ON CONFLICT ON CONSTRAINT rollup_key DO UPDATE SET n = r.n OPERATOR(pg_catalog.+) "
+      "excluded.n",
+      8, DELTA_COLUMN_TYPES};
+  if (XactIsoLevel != XACT_READ_COMMITTED) return false;
+  if (lock_plan.execute_by_key(nullptr, 1) != SPI_OK_SELECT || SPI_processed != 1)
+    elog(ERROR, "pg_mql: could not take the compaction lock");
+  bool isnull;
+  if (!DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull)))
+    return false;
+  Datum values[8];
+  int n = delta_columns(deltas, values);
+  if (n > 0 && SPI_execute_plan(plan.get(n), values, nullptr, false, 0) != SPI_OK_INSERT)
+    elog(ERROR, "pg_mql: could not fold rollup deltas");
+  return true;
 }
 
 // A one-dimensional array of n elements of type elem (empty: '{}').
@@ -709,10 +752,13 @@ StatementRollup begin_statement_rollup() {
 }
 
 void finish_statement_rollup(StatementRollup &rollup) {
-  g_pending_deltas += write_deltas(rollup.deltas);
+  // As the owner: the inserting role has no privilege on the derived tables.
+  OwnerScope owner = enter_owner_scope("rollup");
+  if (!fold_deltas(rollup.deltas)) g_pending_deltas += write_deltas(rollup.deltas);
   MemoryContextDelete(rollup.cxt); // the hash table's memory too
   rollup.deltas = nullptr;
   compact_rollups_if_due();
+  leave_owner_scope(owner);
 }
 
 void flush_pending_facts(PendingFacts &pending) {

@@ -28,8 +28,10 @@ extern StatementRollup *g_statement_rollup;
 // An empty StatementRollup in a new child of the current memory context.
 StatementRollup begin_statement_rollup();
 
-// Writes the summed deltas, compacts if due and frees the rollup's memory.
-// SPI must be connected.
+// Adds the summed deltas to mql.rollup directly when this backend may
+// compact now (READ COMMITTED, no other compaction running), else writes
+// them as deltas and compacts if due; frees the rollup's memory. Runs as
+// the owner of the rollup. SPI must be connected.
 void finish_statement_rollup(StatementRollup &rollup);
 
 // What the event trigger knows of a lead it has just qualified for the
