@@ -462,17 +462,19 @@ constexpr int64 kInMemoryEvents = 65536;
 constexpr int kChunkLeads = 8192;
 constexpr size_t kChunkEvents = 65536;
 
-// The events of a large statement, sorted by (lead_id, occurred_at,
-// event_id) with their weights and touch flags, and read back chunk by
-// chunk.
+// The events of a large statement, grouped by lead (sorted by lead_id
+// alone, which lets the tuplesort compare one cached int8 per tuple), with
+// their weights and touch flags, and read back chunk by chunk; next_chunk
+// sorts each chunk's events within their leads.
 struct SortedEvents {
   Tuplesortstate *sort;
   TupleTableSlot *slot;
   bool pending; // the slot holds an event not yet taken into a chunk
 };
 
-// Sorts the statement's events (refusing bad ones) by a tuplesort, weighed
-// with cfg; with `after`, only those of leads above *after.
+// Sorts the statement's events (refusing bad ones) by lead_id with a
+// tuplesort, weighed with cfg; with `after`, only those of leads above
+// *after.
 SortedEvents sort_new_events(const Config &cfg, Tuplestorestate *ts, TupleDesc d,
                              const int64 *after) {
   TupleDesc sd = CreateTemplateTupleDesc(5);
@@ -481,13 +483,13 @@ SortedEvents sort_new_events(const Config &cfg, Tuplestorestate *ts, TupleDesc d
   TupleDescInitEntry(sd, 3, "event_id", INT8OID, -1, 0);
   TupleDescInitEntry(sd, 4, "weight", FLOAT8OID, -1, 0);
   TupleDescInitEntry(sd, 5, "touch", BOOLOID, -1, 0);
-  AttrNumber keys[3] = {1, 2, 3};
-  Oid ops[3] = {Int8LessOperator, Int8LessOperator, Int8LessOperator};
-  Oid colls[3] = {InvalidOid, InvalidOid, InvalidOid};
-  bool nulls_first[3] = {false, false, false};
+  AttrNumber keys[1] = {1};
+  Oid ops[1] = {Int8LessOperator};
+  Oid colls[1] = {InvalidOid};
+  bool nulls_first[1] = {false};
   SortedEvents out;
   out.sort =
-      tuplesort_begin_heap(sd, 3, keys, ops, colls, nulls_first, work_mem, nullptr, TUPLESORT_NONE);
+      tuplesort_begin_heap(sd, 1, keys, ops, colls, nulls_first, work_mem, nullptr, TUPLESORT_NONE);
   out.slot = MakeSingleTupleTableSlot(sd, &TTSOpsMinimalTuple);
   TupleTableSlot *in = MakeSingleTupleTableSlot(sd, &TTSOpsVirtual);
   scan_new_events(cfg, ts, d, [&](Event e, const text *type) {
@@ -511,7 +513,8 @@ SortedEvents sort_new_events(const Config &cfg, Tuplestorestate *ts, TupleDesc d
 
 // Takes the next chunk of whole leads from the sorted events: at least one
 // lead, then more until kChunkLeads leads or kChunkEvents events. Fills ev
-// (palloc'd in the current context); false when none are left.
+// (palloc'd in the current context) sorted by (lead_id, occurred_at,
+// event_id); false when none are left.
 bool next_chunk(SortedEvents &se, Event *&ev, size_t &n) {
   if (!se.pending) return false;
   size_t cap = 1024;
@@ -540,6 +543,7 @@ bool next_chunk(SortedEvents &se, Event *&ev, size_t &n) {
     se.pending = tuplesort_gettupleslot(se.sort, true, false, se.slot, nullptr);
     CHECK_FOR_INTERRUPTS();
   }
+  sort_events(ev, n);
   return true;
 }
 

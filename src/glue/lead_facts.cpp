@@ -398,6 +398,8 @@ int write_deltas(HTAB *deltas) {
 // fold them, if this backend may fold now: in READ COMMITTED (as
 // compact_rollups_if_due) and when no other compaction runs (its advisory
 // lock, which is then held to the end of the transaction). False if not.
+// The lock serializes every writer of mql.rollup (rebuild_rollups locks the
+// table), so the rows need no order.
 bool fold_deltas(HTAB *deltas) {
   static SizedPlan lock_plan{"SELECT pg_catalog.pg_try_advisory_xact_lock("
                              "pg_catalog.hashtext('pg_mql.compact_rollups'))",
@@ -405,10 +407,8 @@ bool fold_deltas(HTAB *deltas) {
                              {}};
   static SizedPlan plan{
       "INSERT INTO mql.rollup AS r (family, by_source, metric, period, source, campaign, hours, "
-      "n) SELECT * FROM " DELTA_ROWS " ORDER BY u.family, u.by_source, u.metric, u.period, "
-      "u.source, u.campaign, u.hours "
-      "ON CONFLICT ON CONSTRAINT rollup_key DO UPDATE SET n = r.n OPERATOR(pg_catalog.+) "
-      "excluded.n",
+      "n) SELECT * FROM " DELTA_ROWS " ON CONFLICT ON CONSTRAINT rollup_key DO UPDATE SET n = r.n "
+                                     "OPERATOR(pg_catalog.+) excluded.n",
       8, DELTA_COLUMN_TYPES};
   if (XactIsoLevel != XACT_READ_COMMITTED) return false;
   if (lock_plan.execute_by_key(nullptr, 1) != SPI_OK_SELECT || SPI_processed != 1)
