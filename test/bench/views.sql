@@ -37,7 +37,11 @@ SELECT i, (ARRAY['organic', 'paid_search', 'linkedin', 'referral', 'event'])[1 +
        (ARRAY['spring', 'webinars', 'retargeting', 'partners', NULL])[1 + (i / 5) % 5],
        jsonb_build_object('employees', (ARRAY[5, 40, 150, 400, 1200])[1 + (i * 7) % 5],
                           'role', (ARRAY['engineer', 'manager', 'vp', 'student'])[1 + (i * 3) % 4]),
-       timestamptz '2025-11-01' + ((i::bigint * 7919) % (365 * 86400)) * interval '1 second'
+       -- created over a year ending 90 days ago: every event (up to 60 days
+       -- after creation) and stage change (up to 22 days after the first
+       -- MQL) stays in the past, whatever the date of the run
+       date_trunc('day', now()) - interval '455 days'
+         + ((i::bigint * 7919) % (365 * 86400)) * interval '1 second'
 FROM generate_series(1, :leads) AS i;
 
 \echo == events, in batches of one event per lead
