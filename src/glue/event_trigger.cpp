@@ -10,11 +10,11 @@ extern "C" {
 #include "catalog/pg_operator_d.h"
 #include "utils/acl.h"
 #include "utils/rls.h"
-#include "utils/tuplesort.h"
 }
 
 #include "arrays.hpp"
 #include "config.hpp"
+#include "event_sort.hpp"
 #include "input_checks.hpp"
 #include "lead_facts.hpp"
 #include "owner_scope.hpp"
@@ -455,66 +455,39 @@ void reweigh(const Config &cfg, Tuplestorestate *ts, TupleDesc d, Event *ev, siz
 }
 
 // Up to this many events a statement is scored in one piece, sorted in
-// memory. A larger one is sorted by a tuplesort (within work_mem, spilling
+// memory. A larger one is sorted by an EventSort (within work_mem, spilling
 // to disk beyond) and scored in chunks of whole leads, so that a backend's
 // memory does not grow with the size of a COPY.
 constexpr int64 kInMemoryEvents = 65536;
 constexpr int kChunkLeads = 8192;
 constexpr size_t kChunkEvents = 65536;
 
-// The events of a large statement, grouped by lead (sorted by lead_id
-// alone, which lets the tuplesort compare one cached int8 per tuple), with
-// their weights and touch flags, and read back chunk by chunk; next_chunk
-// sorts each chunk's events within their leads.
+// The events of a large statement, sorted by (lead_id, occurred_at,
+// event_id) within work_mem (EventSort) with their weights and touch flags,
+// and read back chunk by chunk.
 struct SortedEvents {
-  Tuplesortstate *sort;
-  TupleTableSlot *slot;
-  bool pending; // the slot holds an event not yet taken into a chunk
+  EventSort sort;
+  Event next;   // the next event not yet taken into a chunk
+  bool pending; // whether there is one
 };
 
-// Sorts the statement's events (refusing bad ones) by lead_id with a
-// tuplesort, weighed with cfg; with `after`, only those of leads above
-// *after.
-SortedEvents sort_new_events(const Config &cfg, Tuplestorestate *ts, TupleDesc d,
-                             const int64 *after) {
-  TupleDesc sd = CreateTemplateTupleDesc(5);
-  TupleDescInitEntry(sd, 1, "lead_id", INT8OID, -1, 0);
-  TupleDescInitEntry(sd, 2, "occurred_at", INT8OID, -1, 0);
-  TupleDescInitEntry(sd, 3, "event_id", INT8OID, -1, 0);
-  TupleDescInitEntry(sd, 4, "weight", FLOAT8OID, -1, 0);
-  TupleDescInitEntry(sd, 5, "touch", BOOLOID, -1, 0);
-  AttrNumber keys[1] = {1};
-  Oid ops[1] = {Int8LessOperator};
-  Oid colls[1] = {InvalidOid};
-  bool nulls_first[1] = {false};
-  SortedEvents out;
-  out.sort =
-      tuplesort_begin_heap(sd, 1, keys, ops, colls, nulls_first, work_mem, nullptr, TUPLESORT_NONE);
-  out.slot = MakeSingleTupleTableSlot(sd, &TTSOpsMinimalTuple);
-  TupleTableSlot *in = MakeSingleTupleTableSlot(sd, &TTSOpsVirtual);
+// Sorts the statement's events (refusing bad ones), weighed with cfg; with
+// `after`, only those of leads above *after.
+void sort_new_events(const Config &cfg, Tuplestorestate *ts, TupleDesc d, const int64 *after,
+                     SortedEvents &out) {
+  out.sort.begin((size_t)work_mem * 1024);
   scan_new_events(cfg, ts, d, [&](Event e, const text *type) {
     if (after != nullptr && e.lead_id <= *after) return;
     weigh(cfg, e, type);
-    ExecClearTuple(in);
-    in->tts_values[0] = Int64GetDatum(e.lead_id);
-    in->tts_values[1] = Int64GetDatum(e.occurred);
-    in->tts_values[2] = Int64GetDatum(e.event_id);
-    in->tts_values[3] = Float8GetDatum(e.weight);
-    in->tts_values[4] = BoolGetDatum(e.touch);
-    memset(in->tts_isnull, 0, sizeof(bool) * 5);
-    ExecStoreVirtualTuple(in);
-    tuplesort_puttupleslot(out.sort, in);
+    out.sort.put(e);
   });
-  ExecDropSingleTupleTableSlot(in);
-  tuplesort_performsort(out.sort);
-  out.pending = tuplesort_gettupleslot(out.sort, true, false, out.slot, nullptr);
-  return out;
+  out.sort.finish();
+  out.pending = out.sort.next(out.next);
 }
 
 // Takes the next chunk of whole leads from the sorted events: at least one
 // lead, then more until kChunkLeads leads or kChunkEvents events. Fills ev
-// (palloc'd in the current context) sorted by (lead_id, occurred_at,
-// event_id); false when none are left.
+// (palloc'd in the current context); false when none are left.
 bool next_chunk(SortedEvents &se, Event *&ev, size_t &n) {
   if (!se.pending) return false;
   size_t cap = 1024;
@@ -523,8 +496,7 @@ bool next_chunk(SortedEvents &se, Event *&ev, size_t &n) {
   int nleads = 0;
   int64 last = 0;
   while (se.pending) {
-    bool isnull;
-    int64 lead_id = DatumGetInt64(slot_getattr(se.slot, 1, &isnull));
+    int64 lead_id = se.next.lead_id;
     if (n == 0 || lead_id != last) {
       if (nleads >= kChunkLeads || n >= kChunkEvents) break;
       nleads++;
@@ -534,16 +506,10 @@ bool next_chunk(SortedEvents &se, Event *&ev, size_t &n) {
       cap *= 2;
       ev = (Event *)repalloc_huge(ev, sizeof(Event) * cap);
     }
-    ev[n].lead_id = lead_id;
-    ev[n].occurred = DatumGetInt64(slot_getattr(se.slot, 2, &isnull));
-    ev[n].event_id = DatumGetInt64(slot_getattr(se.slot, 3, &isnull));
-    ev[n].weight = DatumGetFloat8(slot_getattr(se.slot, 4, &isnull));
-    ev[n].touch = DatumGetBool(slot_getattr(se.slot, 5, &isnull));
-    n++;
-    se.pending = tuplesort_gettupleslot(se.sort, true, false, se.slot, nullptr);
+    ev[n++] = se.next;
+    se.pending = se.sort.next(se.next);
     CHECK_FOR_INTERRUPTS();
   }
-  sort_events(ev, n);
   return true;
 }
 
@@ -767,7 +733,8 @@ Datum mql_events_after_insert(PG_FUNCTION_ARGS) {
     sort_events(ev, n);
     if (n > 0) score_chunk(cfgp, ts, d, ev, n);
   } else {
-    SortedEvents se = sort_new_events(*cfgp, ts, d, nullptr);
+    SortedEvents se;
+    sort_new_events(*cfgp, ts, d, nullptr, se);
     // No JIT for the chunks' statements (and the triggers they fire) until
     // the last chunk is done: JIT compiles at every execution, which pays
     // for one big statement but not for a dozen small ones per chunk (seen
@@ -804,9 +771,8 @@ Datum mql_events_after_insert(PG_FUNCTION_ARGS) {
           // The rest of the statement was weighed with the old configuration:
           // sort it again with the new one (rare: once per change committed
           // while the statement ran).
-          ExecDropSingleTupleTableSlot(se.slot);
-          tuplesort_end(se.sort);
-          se = sort_new_events(*cfgp, ts, d, &last);
+          se.sort.end();
+          sort_new_events(*cfgp, ts, d, &last, se);
         }
       }
     }
@@ -815,8 +781,7 @@ Datum mql_events_after_insert(PG_FUNCTION_ARGS) {
     PG_END_TRY();
     if (own_rollup) finish_statement_rollup(rollup);
     AtEOXact_GUC(true, guc_level);
-    ExecDropSingleTupleTableSlot(se.slot);
-    tuplesort_end(se.sort);
+    se.sort.end();
   }
 
   SPI_finish();

@@ -1,0 +1,54 @@
+// Micro-benchmark of a bulk statement's event sort: the k-way merge of
+// sorted runs (EventMerge), per event. (Sorting a run, sort_events, is
+// BM_SortEvents in qualify_bench.cpp.)
+#include "event_merge.hpp"
+
+#include <benchmark/benchmark.h>
+
+#include <random>
+#include <vector>
+
+namespace {
+
+using namespace mql;
+
+// n events over n / 10 leads in random order, as a COPY brings them.
+std::vector<Event> random_events(size_t n) {
+  std::mt19937_64 rng(42);
+  std::vector<Event> v(n);
+  for (size_t i = 0; i < n; i++) {
+    v[i].lead_id = static_cast<int64_t>(rng() % (n / 10 + 1));
+    v[i].occurred = static_cast<Micros>(rng() % (INT64_C(90) * 86400 * 1000000));
+    v[i].event_id = static_cast<int64_t>(i);
+    v[i].weight = 1;
+  }
+  return v;
+}
+
+// Merging state.range(0) sorted runs of 100,000 events each, read in one
+// block per run.
+void BM_MergeRuns(benchmark::State &state) {
+  const int k = static_cast<int>(state.range(0));
+  const size_t per_run = 100000;
+  std::vector<std::vector<Event>> runs;
+  std::vector<Event> all = random_events(per_run * k);
+  for (int i = 0; i < k; i++) {
+    runs.emplace_back(all.begin() + i * per_run, all.begin() + (i + 1) * per_run);
+    sort_events(runs.back().data(), per_run);
+  }
+  std::vector<RunBlock> blocks(k);
+  std::vector<int> heap(k);
+  auto no_more = [](int, RunBlock &) { return false; };
+  for (auto _ : state) {
+    for (int i = 0; i < k; i++)
+      blocks[i] = RunBlock{runs[i].data(), runs[i].data() + per_run};
+    EventMerge merge(blocks.data(), heap.data(), k);
+    Event e;
+    while (merge.pop(e, no_more))
+      benchmark::DoNotOptimize(e);
+  }
+  state.SetItemsProcessed(state.iterations() * static_cast<int64_t>(per_run) * k);
+}
+BENCHMARK(BM_MergeRuns)->Arg(2)->Arg(10)->Arg(100);
+
+} // namespace
