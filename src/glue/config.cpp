@@ -329,6 +329,11 @@ void resolve_config_relids() {
 
 } // namespace
 
+const Config *config_if_cached() {
+  AcceptInvalidationMessages();
+  return cache_usable(GetCurrentStatementStartTimestamp()) ? g_config : nullptr;
+}
+
 const Config &config_get() {
   TimestampTz ts = GetCurrentStatementStartTimestamp();
   // Configuration changes committed by other backends arrive here.

@@ -53,6 +53,11 @@ struct Config {
 // The caller must be connected to SPI.
 const Config &config_get();
 
+// The configuration if config_get() would return it without reading the
+// tables, else nullptr. Needs no SPI connection: a row trigger calls it to
+// skip connecting to SPI for every row.
+const Config *config_if_cached();
+
 // For a statement that has just waited for row locks: in READ COMMITTED, a
 // configuration change another transaction committed meanwhile (the one it
 // waited for, say, which rescored the lead with its new rules) replaces the

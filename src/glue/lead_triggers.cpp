@@ -200,10 +200,13 @@ Datum mql_leads_before_insert(PG_FUNCTION_ARGS) {
   int64 lead_id = DatumGetInt64(id);
   check_attributes_size(row, d, c, lead_id);
 
-  SPI_connect();
-  const Config &cfg = config_get();
+  // SPI only to load the configuration: a bulk load creating leads runs
+  // this for every proposed row, existing leads included.
+  const Config *cached = config_if_cached();
+  if (cached == nullptr) SPI_connect();
+  const Config &cfg = cached != nullptr ? *cached : config_get();
   FitResult fit = lead_fit(cfg, row, d, c);
-  SPI_finish();
+  if (cached == nullptr) SPI_finish();
 
   RowEdit e = row_edit(d);
   e.set(c.fit_score, Float8GetDatum(fit.score));
