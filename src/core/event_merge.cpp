@@ -1,5 +1,7 @@
 #include "event_merge.hpp"
 
+#include "cpp_only.hpp"
+
 namespace mql {
 
 EventMerge::EventMerge(RunBlock *blocks, int *heap, int k) noexcept : blocks_(blocks), heap_(heap) {
