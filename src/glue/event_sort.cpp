@@ -8,11 +8,18 @@ namespace mql::pg {
 namespace {
 // The fewest events a merge reads from a run at a time.
 constexpr size_t kMinBlock = 256;
+// The fewest events a run holds, whatever work_mem says.
+constexpr size_t kMinRun = 1024;
+// The most events the run buffer holds at first (2.5 MB).
+constexpr size_t kFirstBuffer = 65536;
 } // namespace
 
 void EventSort::begin(size_t mem_bytes) {
-  cap_ = std::max<size_t>(1024, mem_bytes / sizeof(Event));
-  buf_ = (Event *)palloc_extended(sizeof(Event) * cap_, MCXT_ALLOC_HUGE);
+  cap_ = std::max(kMinRun, mem_bytes / sizeof(Event));
+  // The buffer grows to cap_ as events come, so that a large work_mem is
+  // not taken whole by a statement that needs a fraction of it.
+  size_ = std::min(cap_, kFirstBuffer);
+  buf_ = (Event *)palloc_extended(sizeof(Event) * size_, MCXT_ALLOC_HUGE);
   n_ = pos_ = 0;
   file_ = nullptr;
   runs_ = nullptr;
@@ -40,7 +47,14 @@ void EventSort::spill() {
 }
 
 void EventSort::put(const Event &e) {
-  if (n_ == cap_) spill();
+  if (n_ == size_) {
+    if (size_ < cap_) {
+      size_ = std::min(size_ * 2, cap_);
+      buf_ = (Event *)repalloc_huge(buf_, sizeof(Event) * size_);
+    } else {
+      spill();
+    }
+  }
   buf_[n_++] = e;
 }
 

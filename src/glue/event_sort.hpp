@@ -39,7 +39,9 @@ private:
   bool refill(int run, RunBlock &block);
 
   Event *buf_ = nullptr; // the run being filled; all events while in memory
-  size_t cap_ = 0, n_ = 0, pos_ = 0;
+  size_t cap_ = 0;       // the most events a run holds (work_mem's worth)
+  size_t size_ = 0;      // the events buf_ has room for now
+  size_t n_ = 0, pos_ = 0;
   BufFile *file_ = nullptr;
   Run *runs_ = nullptr;
   int nruns_ = 0, runs_cap_ = 0;
