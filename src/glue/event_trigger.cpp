@@ -7,7 +7,6 @@
 #include "pg.hpp"
 
 extern "C" {
-#include "catalog/pg_operator_d.h"
 #include "utils/acl.h"
 #include "utils/rls.h"
 }
