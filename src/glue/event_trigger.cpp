@@ -230,11 +230,13 @@ void judge_late_leads(const Config &cfg, const LateLead *late, int nlate, AutoCr
 // of mql.leads; the leads are exactly those the inserting role has just
 // created or locked and read back under its own privileges and policies.
 // They are found by the ctid read after their lock (tids, in lead_id
-// order): one heap fetch each, with a plan that is the same for 1 lead or
+// order): one heap fetch each, with a plan that is the same for 2 leads or
 // 8,192, where a join on lead_id was planned as a hash of the whole table
-// per chunk. With `fits` (not 0), fit_score is written too, which makes the
-// update trigger recompute it with the statement's configuration.
-void update_leads(Datum tids, Datum intents, Datum score_ats, Datum fits, int nleads) {
+// per chunk. One lead (the OLTP event) takes a plan without the arrays,
+// whose function scan and join cost a fifth of that statement. With `fits`,
+// fit_score is written too, which makes the update trigger recompute it
+// with the statement's configuration.
+void update_leads(Datum *tids, Datum *intents, Datum *score_ats, Datum *fits, int nleads) {
   static SizedPlan plan{
       "UPDATE mql.leads AS l SET intent_score = u.i, score_at = u.t "
       "FROM ROWS FROM (pg_catalog.unnest($1), pg_catalog.unnest($2), pg_catalog.unnest($3)) "
@@ -249,11 +251,29 @@ void update_leads(Datum tids, Datum intents, Datum score_ats, Datum fits, int nl
       "WHERE l.ctid OPERATOR(pg_catalog.=) u.tid",
       4,
       {TIDARRAYOID, FLOAT8ARRAYOID, TIMESTAMPTZARRAYOID, FLOAT8ARRAYOID}};
+  static SizedPlan one_plan{"UPDATE mql.leads SET intent_score = $2, score_at = $3 "
+                            "WHERE ctid OPERATOR(pg_catalog.=) $1",
+                            3,
+                            {TIDOID, FLOAT8OID, TIMESTAMPTZOID}};
+  static SizedPlan one_refit_plan{"UPDATE mql.leads SET intent_score = $2, score_at = $3, "
+                                  "fit_score = $4 WHERE ctid OPERATOR(pg_catalog.=) $1",
+                                  4,
+                                  {TIDOID, FLOAT8OID, TIMESTAMPTZOID, FLOAT8OID}};
   OwnerScope owner = enter_owner_scope("leads");
-  Datum values[4] = {tids, intents, score_ats, fits};
-  SizedPlan &p = fits != (Datum)0 ? refit_plan : plan; // a TID scan per lead
-  if (p.execute_by_key(values, nleads) != SPI_OK_UPDATE)
-    elog(ERROR, "pg_mql: could not update leads");
+  int rc;
+  if (nleads == 1) {
+    Datum values[4] = {tids[0], intents[0], score_ats[0], fits != nullptr ? fits[0] : (Datum)0};
+    SizedPlan &p = fits != nullptr ? one_refit_plan : one_plan;
+    rc = SPI_execute_plan(p.get(1), values, nullptr, false, 0);
+  } else {
+    Datum values[4] = {PointerGetDatum(construct_array(
+                           tids, nleads, TIDOID, sizeof(ItemPointerData), false, TYPALIGN_SHORT)),
+                       float8_array(intents, nleads), timestamptz_array(score_ats, nleads),
+                       fits != nullptr ? float8_array(fits, nleads) : (Datum)0};
+    SizedPlan &p = fits != nullptr ? refit_plan : plan; // a TID scan per lead
+    rc = p.execute_by_key(values, nleads);
+  }
+  if (rc != SPI_OK_UPDATE) elog(ERROR, "pg_mql: could not update leads");
   if (SPI_processed != (uint64)nleads)
     elog(ERROR, "pg_mql: updated %llu of %d leads", (unsigned long long)SPI_processed, nleads);
   leave_owner_scope(owner);
@@ -663,12 +683,7 @@ bool score_leads(const Config *&cfgp, Tuplestorestate *ts, TupleDesc d, Event *e
   EventPath *saved = g_event_path;
   g_event_path = &ctx;
   PG_TRY();
-  {
-    update_leads(PointerGetDatum(construct_array(tids, nleads, TIDOID, sizeof(ItemPointerData),
-                                                 false, TYPALIGN_SHORT)),
-                 float8_array(intents, nleads), timestamptz_array(score_ats, nleads),
-                 refit ? float8_array(fits, nleads) : (Datum)0, nleads);
-  }
+  { update_leads(tids, intents, score_ats, fits, nleads); }
   PG_FINALLY();
   { g_event_path = saved; }
   PG_END_TRY();

@@ -115,14 +115,32 @@ FitResult lead_fit(const Config &cfg, HeapTuple t, TupleDesc d, const LeadCols &
   return evaluate_fit(cfg.rules, attrs);
 }
 
-bool column_changed(HeapTuple a, HeapTuple b, TupleDesc d, int attno) {
-  bool na, nb;
-  Datum va = heap_getattr(a, attno, d, &na);
-  Datum vb = heap_getattr(b, attno, d, &nb);
-  if (na || nb) return na != nb;
-  Form_pg_attribute att = TupleDescAttr(d, attno - 1);
-  return !datumIsEqual(va, vb, att->attbyval, att->attlen);
-}
+// The old and new row of an update, each deformed once: the update trigger
+// compares about a dozen columns, and after the first text column every
+// heap_getattr walks the tuple from its start (a sixth of the trigger's
+// cost in a bulk load).
+struct RowPair {
+  TupleDesc d;
+  Datum *ov, *nv;
+  bool *on, *nn;
+
+  RowPair(HeapTuple oldrow, HeapTuple newrow, TupleDesc desc) : d(desc) {
+    ov = (Datum *)palloc(sizeof(Datum) * d->natts);
+    nv = (Datum *)palloc(sizeof(Datum) * d->natts);
+    on = (bool *)palloc(sizeof(bool) * d->natts);
+    nn = (bool *)palloc(sizeof(bool) * d->natts);
+    heap_deform_tuple(oldrow, d, ov, on);
+    heap_deform_tuple(newrow, d, nv, nn);
+  }
+
+  // Whether the update changes column attno (NULL to a value or back counts).
+  bool changed(int attno) const {
+    int i = attno - 1;
+    if (on[i] || nn[i]) return on[i] != nn[i];
+    Form_pg_attribute att = TupleDescAttr(d, i);
+    return !datumIsEqual(ov[i], nv[i], att->attbyval, att->attlen);
+  }
+};
 
 // The allowed targets from a stage, for the refusal's detail line.
 char *allowed_targets(Stage from) {
@@ -147,19 +165,19 @@ void check_attributes_size(HeapTuple t, TupleDesc d, const LeadCols &c, int64 le
 
 // Hand-written intent_score and score_at (pg_mql maintains them) must at
 // least be finite: a NaN or infinite score would poison every later score.
-void check_score_columns(HeapTuple oldrow, HeapTuple newrow, TupleDesc d, const LeadCols &c,
-                         int64 lead_id) {
-  bool isnull;
-  if (column_changed(oldrow, newrow, d, c.intent_score)) {
-    double v = DatumGetFloat8(heap_getattr(newrow, c.intent_score, d, &isnull));
+void check_score_columns(const RowPair &r, const LeadCols &c, int64 lead_id) {
+  if (r.changed(c.intent_score)) {
+    bool isnull = r.nn[c.intent_score - 1];
+    double v = DatumGetFloat8(r.nv[c.intent_score - 1]);
     if (!isnull && !std::isfinite(v))
       ereport(ERROR,
               (errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
                errmsg("intent_score of lead %lld must be a finite number", (long long)lead_id),
                errhint("pg_mql maintains intent_score; mql.rescore() recomputes it.")));
   }
-  if (column_changed(oldrow, newrow, d, c.score_at)) {
-    Datum v = heap_getattr(newrow, c.score_at, d, &isnull);
+  if (r.changed(c.score_at)) {
+    bool isnull = r.nn[c.score_at - 1];
+    Datum v = r.nv[c.score_at - 1];
     if (!isnull && TIMESTAMP_NOT_FINITE(DatumGetTimestampTz(v)))
       ereport(ERROR,
               (errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
@@ -253,35 +271,34 @@ Datum mql_leads_before_update(PG_FUNCTION_ARGS) {
   LeadCols c = lead_cols(td->tg_relation);
   bool isnull;
 
-  int64 lead_id = DatumGetInt64(heap_getattr(oldrow, c.lead_id, d, &isnull));
-  if (column_changed(oldrow, newrow, d, c.lead_id))
+  RowPair r(oldrow, newrow, d);
+  int64 lead_id = DatumGetInt64(r.ov[c.lead_id - 1]);
+  if (r.changed(c.lead_id))
     ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
                     errmsg("lead_id of lead %lld cannot be changed", (long long)lead_id),
                     errdetail("Events and stage history refer to leads by lead_id.")));
 
-  Stage from = stage_from_datum(heap_getattr(oldrow, c.stage, d, &isnull));
-  Stage to = stage_from_datum(heap_getattr(newrow, c.stage, d, &isnull));
+  Stage from = stage_from_datum(r.ov[c.stage - 1]);
+  Stage to = stage_from_datum(r.nv[c.stage - 1]);
   AutoCrossing *auto_path = event_path_find(lead_id);
   ManualChange *manual =
       (g_manual_change && g_manual_change->lead_id == lead_id) ? g_manual_change : nullptr;
 
   // fit_score is derived: a hand-written value (or NULL, which asks for it)
   // is recomputed like a change of the columns the rules read.
-  bool fit_inputs_changed = column_changed(oldrow, newrow, d, c.fit_score) ||
-                            column_changed(oldrow, newrow, d, c.attributes) ||
-                            column_changed(oldrow, newrow, d, c.email) ||
-                            column_changed(oldrow, newrow, d, c.source) ||
-                            column_changed(oldrow, newrow, d, c.campaign);
+  bool attributes_changed = r.changed(c.attributes);
+  bool fit_inputs_changed = r.changed(c.fit_score) || attributes_changed || r.changed(c.email) ||
+                            r.changed(c.source) || r.changed(c.campaign);
   bool auto_crossing = auto_path && auto_path->crosses && from == to;
   bool rejudge = to == Stage::Lead && from == Stage::Lead && auto_path == nullptr && !manual;
   // The stage clock and first_mql_at are pg_mql's: an UPDATE that does not
   // change the stage cannot move them (it would defeat the guardrails'
   // time order), and first_mql_at, once set, never changes.
-  bool bookkeeping_touched = column_changed(oldrow, newrow, d, c.first_mql_at) ||
-                             (from == to && column_changed(oldrow, newrow, d, c.stage_changed_at));
-  check_score_columns(oldrow, newrow, d, c, lead_id);
-  if (column_changed(oldrow, newrow, d, c.attributes)) check_attributes_size(newrow, d, c, lead_id);
-  bool created_changed = column_changed(oldrow, newrow, d, c.created_at);
+  bool bookkeeping_touched =
+      r.changed(c.first_mql_at) || (from == to && r.changed(c.stage_changed_at));
+  check_score_columns(r, c, lead_id);
+  if (attributes_changed) check_attributes_size(newrow, d, c, lead_id);
+  bool created_changed = r.changed(c.created_at);
   if (!fit_inputs_changed && from == to && !auto_crossing && !rejudge && !bookkeeping_touched &&
       !created_changed)
     return PointerGetDatum(newrow);
@@ -339,7 +356,7 @@ Datum mql_leads_before_update(PG_FUNCTION_ARGS) {
                    ? manual->reason
                    : (is_override ? "forced by mql.force_stage" : "set by mql.set_stage");
     } else {
-      if (column_changed(oldrow, newrow, d, c.stage_changed_at)) {
+      if (r.changed(c.stage_changed_at)) {
         Datum v = heap_getattr(newrow, c.stage_changed_at, d, &isnull);
         if (!isnull) at = DatumGetTimestampTz(v);
       }
