@@ -114,7 +114,7 @@ SELECT :'LAST_ERROR_SQLSTATE' AS sqlstate;
 SELECT * FROM counts;
 SELECT count(*) AS leads_20_21 FROM mql.leads WHERE lead_id IN (20, 21);
 
--- Contradictory times on INSERT (23514, CHECK constraints): the stage
+-- Contradictory times on INSERT (23514, refused by the insert trigger): the stage
 -- clock before the lead existed, a first MQL before the lead existed or
 -- after its latest stage change.
 INSERT INTO mql.leads (lead_id, created_at, stage_changed_at)
@@ -133,7 +133,7 @@ SELECT lead_id, stage, created_at, stage_changed_at, first_mql_at FROM mql.leads
 SELECT * FROM counts;
 
 -- UPDATE of created_at: the same window (infinite included), and not after
--- the stage clock (the CHECK constraint).
+-- the stage clock or the first MQL (refused by the update trigger, 23514).
 UPDATE mql.leads SET created_at = '20225-01-01 00:00+00' WHERE lead_id = 1;
 SELECT :'LAST_ERROR_SQLSTATE' AS sqlstate;
 UPDATE mql.leads SET created_at = 'infinity' WHERE lead_id = 1;
@@ -143,6 +143,10 @@ SELECT :'LAST_ERROR_SQLSTATE' AS sqlstate;
 UPDATE mql.leads SET created_at = '2021-01-01 00:00+00' WHERE lead_id = 1;
 SELECT :'LAST_ERROR_SQLSTATE' AS sqlstate;
 SELECT * FROM lead1;
+-- lead 20 first became an MQL on 2020-02-15
+UPDATE mql.leads SET created_at = '2020-02-20 00:00+00' WHERE lead_id = 20;
+SELECT :'LAST_ERROR_SQLSTATE' AS sqlstate;
+SELECT lead_id, stage, created_at, stage_changed_at, first_mql_at FROM mql.leads WHERE lead_id = 20;
 
 ---------------------------------------------------------------------------
 -- Stage changes: set_stage, force_stage and UPDATE ... SET stage with a time

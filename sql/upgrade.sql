@@ -17,6 +17,15 @@ VALUES (1, 'web', '{"employees": 500}', '2026-01-01'), (2, 'ads', '{}', '2026-01
 INSERT INTO mql.events (lead_id, event_type, occurred_at)
 VALUES (1, 'demo_request', '2026-01-02'), (2, 'visit', '2026-01-02'), (3, 'visit', '2026-01-03');
 SELECT stage::text FROM mql.set_stage(1, 'sql', 'call booked', '2026-01-05');
+-- The 1.0 library accepted a stage clock before the lead existed (written
+-- here past the insert trigger, which is this library's); 1.1 refuses such
+-- times, and so does the update while a lead has them (23514).
+ALTER TABLE mql.leads DISABLE TRIGGER leads_before_insert;
+INSERT INTO mql.leads (lead_id, created_at, stage_changed_at) VALUES (9, '2026-01-10', '2026-01-01');
+ALTER TABLE mql.leads ENABLE TRIGGER leads_before_insert;
+ALTER EXTENSION pg_mql UPDATE TO '1.1';
+SELECT extversion FROM pg_extension WHERE extname = 'pg_mql';
+UPDATE mql.leads SET created_at = '2026-01-01' WHERE lead_id = 9;
 CREATE TEMP TABLE leads_before AS SELECT * FROM mql.leads;
 CREATE TEMP TABLE history_before AS SELECT * FROM mql.stage_history;
 

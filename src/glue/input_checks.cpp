@@ -39,6 +39,30 @@ void check_jsonb_size(Datum jsonb, const char *what, int64 lead_id, const char *
                     errhint("%s", hint)));
 }
 
+void check_lead_time_order(int64 lead_id, TimestampTz created, TimestampTz stage_changed,
+                           const TimestampTz *first_mql) {
+  if (stage_changed < created)
+    ereport(ERROR,
+            (errcode(ERRCODE_CHECK_VIOLATION),
+             errmsg("stage_changed_at of lead %lld is before its created_at", (long long)lead_id),
+             errdetail("stage_changed_at is %s; created_at is %s.",
+                       pstrdup(timestamptz_to_str(stage_changed)),
+                       pstrdup(timestamptz_to_str(created))),
+             errhint("A lead's stage cannot change before the lead existed.")));
+  if (first_mql == nullptr) return;
+  if (*first_mql < created || *first_mql > stage_changed)
+    ereport(ERROR, (errcode(ERRCODE_CHECK_VIOLATION),
+                    errmsg("first_mql_at of lead %lld is not between its created_at and its "
+                           "stage_changed_at",
+                           (long long)lead_id),
+                    errdetail("first_mql_at is %s; created_at is %s; stage_changed_at is %s.",
+                              pstrdup(timestamptz_to_str(*first_mql)),
+                              pstrdup(timestamptz_to_str(created)),
+                              pstrdup(timestamptz_to_str(stage_changed))),
+                    errhint("A lead first becomes an MQL after it is created and no later than "
+                            "its latest stage change.")));
+}
+
 char *valid_text(const char *s) {
   int len = (int)strlen(s);
   int encoding = GetDatabaseEncoding();

@@ -28,6 +28,12 @@ void check_business_time(const Config &cfg, TimestampTz t, const char *what, int
 // kMaxJsonbBytes, naming the value as check_business_time does.
 void check_jsonb_size(Datum jsonb, const char *what, int64 lead_id, const char *hint);
 
+// Raises 23514 unless a lead's times are in order: its stage clock
+// (stage_changed_at) not before it was created, and its first MQL, if any,
+// between the two. Contradictory times are an import mistake.
+void check_lead_time_order(int64 lead_id, TimestampTz created, TimestampTz stage_changed,
+                           const TimestampTz *first_mql);
+
 // A palloc'd copy of s without the bytes that are not valid in the database
 // encoding (such as a multibyte character cut by a length limit).
 char *valid_text(const char *s);

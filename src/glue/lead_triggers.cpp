@@ -246,14 +246,19 @@ Datum mql_leads_before_insert(PG_FUNCTION_ARGS) {
   } else {
     check_business_time(cfg, DatumGetTimestampTz(changed), "stage_changed_at of lead", lead_id);
   }
-  Datum first = heap_getattr(row, c.first_mql_at, d, &isnull);
-  if (!isnull)
+  bool first_null;
+  Datum first = heap_getattr(row, c.first_mql_at, d, &first_null);
+  if (!first_null)
     check_business_time(cfg, DatumGetTimestampTz(first), "first_mql_at of lead", lead_id);
   Datum st = heap_getattr(row, c.stage, d, &isnull);
-  if (!isnull && stage_from_datum(st) == Stage::Mql) {
-    heap_getattr(row, c.first_mql_at, d, &isnull);
-    if (isnull) e.set(c.first_mql_at, changed);
+  if (!isnull && stage_from_datum(st) == Stage::Mql && first_null) {
+    first = changed;
+    first_null = false;
+    e.set(c.first_mql_at, changed);
   }
+  TimestampTz first_at = DatumGetTimestampTz(first);
+  check_lead_time_order(lead_id, DatumGetTimestampTz(created), DatumGetTimestampTz(changed),
+                        first_null ? nullptr : &first_at);
   HeapTuple out = heap_modify_tuple(row, d, e.values, e.nulls, e.replace);
   return PointerGetDatum(out);
 }
@@ -422,6 +427,15 @@ Datum mql_leads_before_update(PG_FUNCTION_ARGS) {
   }
   SPI_finish();
   HeapTuple out = heap_modify_tuple(newrow, d, e.values, e.nulls, e.replace);
+  // The times as stored; the fast path above left all three unchanged.
+  bool n_created, n_changed, n_first;
+  Datum created = heap_getattr(out, c.created_at, d, &n_created);
+  Datum changed_at = heap_getattr(out, c.stage_changed_at, d, &n_changed);
+  Datum first = heap_getattr(out, c.first_mql_at, d, &n_first);
+  TimestampTz first_at = DatumGetTimestampTz(first);
+  if (!n_created && !n_changed)
+    check_lead_time_order(lead_id, DatumGetTimestampTz(created), DatumGetTimestampTz(changed_at),
+                          n_first ? nullptr : &first_at);
   return PointerGetDatum(out);
 }
 

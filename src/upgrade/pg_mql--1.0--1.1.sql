@@ -5,15 +5,27 @@
 \echo Use "ALTER EXTENSION pg_mql UPDATE TO '1.1'" to load this file. \quit
 
 -- Bad input: a time window for events and stage changes, and consistent
--- lead times (docs/bad-input.md). Existing leads that break the new checks
--- make the update fail; fix them and update again.
+-- lead times (docs/bad-input.md), which the lead triggers now check.
+-- Existing leads whose times contradict each other make the update fail;
+-- fix them and update again.
 ALTER TABLE mql.settings ADD COLUMN future_tolerance interval DEFAULT '1 day';
 COMMENT ON COLUMN mql.settings.future_tolerance IS 'How far after the statement''s start an event or a stage change may be dated; NULL means no limit.';
-ALTER TABLE mql.leads
-  ADD CONSTRAINT leads_stage_changed_after_created CHECK (stage_changed_at OPERATOR(pg_catalog.>=) created_at),
-  ADD CONSTRAINT leads_first_mql_in_order
-    CHECK (first_mql_at OPERATOR(pg_catalog.>=) created_at
-           AND first_mql_at OPERATOR(pg_catalog.<=) stage_changed_at);
+DO $$
+DECLARE
+  bad bigint;
+BEGIN
+  SELECT pg_catalog.count(*) INTO bad FROM mql.leads AS l
+   WHERE l.stage_changed_at OPERATOR(pg_catalog.<) l.created_at
+      OR l.first_mql_at OPERATOR(pg_catalog.<) l.created_at
+      OR l.first_mql_at OPERATOR(pg_catalog.>) l.stage_changed_at;
+  IF bad OPERATOR(pg_catalog.>) 0 THEN
+    RAISE EXCEPTION '% lead(s) have contradictory times', bad
+      USING ERRCODE = 'check_violation',
+            DETAIL = 'Their stage_changed_at is before their created_at, or their first_mql_at is not between the two.',
+            HINT = 'Correct those leads, then run ALTER EXTENSION pg_mql UPDATE again.';
+  END IF;
+END
+$$;
 -- Every event updates its lead: free space on each page lets the update
 -- stay on the page (a HOT update, no index entries). Applies to pages
 -- written from now on.
