@@ -8,14 +8,6 @@
 
 namespace mql {
 
-// Whether a comes before b in the order sort_events gives:
-// (lead_id, occurred, event_id).
-inline bool event_before(const Event &a, const Event &b) noexcept {
-  if (a.lead_id != b.lead_id) return a.lead_id < b.lead_id;
-  if (a.occurred != b.occurred) return a.occurred < b.occurred;
-  return a.event_id < b.event_id;
-}
-
 // The events of one sorted run that are in memory now: [next, end).
 struct RunBlock {
   const Event *next = nullptr;

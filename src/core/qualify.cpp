@@ -7,13 +7,7 @@
 
 namespace mql {
 
-void sort_events(Event *events, size_t n) noexcept {
-  std::sort(events, events + n, [](const Event &a, const Event &b) {
-    if (a.lead_id != b.lead_id) return a.lead_id < b.lead_id;
-    if (a.occurred != b.occurred) return a.occurred < b.occurred;
-    return a.event_id < b.event_id;
-  });
-}
+void sort_events(Event *events, size_t n) noexcept { std::sort(events, events + n, event_before); }
 
 bool auto_qualifiable(const LeadState &state) noexcept {
   return state.eligible && (state.stage == Stage::Lead || state.stage == Stage::Recycled);

@@ -22,9 +22,17 @@ struct Event {
   bool touch = false;
 };
 
-// Sorts by (lead_id, occurred, event_id): the order transitions are judged
-// in. The lead is judged after each event, so a statement gives the same
-// transitions as inserting its events one per statement in that order.
+// Whether a comes before b in the order transitions are judged in:
+// (lead_id, occurred, event_id).
+inline bool event_before(const Event &a, const Event &b) noexcept {
+  if (a.lead_id != b.lead_id) return a.lead_id < b.lead_id;
+  if (a.occurred != b.occurred) return a.occurred < b.occurred;
+  return a.event_id < b.event_id;
+}
+
+// Sorts by event_before. The lead is judged after each event, so a
+// statement gives the same transitions as inserting its events one per
+// statement in that order.
 void sort_events(Event *events, size_t n) noexcept;
 
 struct QualifyConfig {
