@@ -133,6 +133,16 @@ struct RowPair {
     heap_deform_tuple(newrow, d, nv, nn);
   }
 
+  // Column attno of the old or the new row.
+  Datum old_value(int attno, bool *isnull) const {
+    *isnull = on[attno - 1];
+    return ov[attno - 1];
+  }
+  Datum new_value(int attno, bool *isnull) const {
+    *isnull = nn[attno - 1];
+    return nv[attno - 1];
+  }
+
   // Whether the update changes column attno (NULL to a value or back counts).
   bool changed(int attno) const {
     int i = attno - 1;
@@ -310,21 +320,21 @@ Datum mql_leads_before_update(PG_FUNCTION_ARGS) {
 
   RowEdit e = row_edit(d); // before SPI_connect: SPI_finish frees SPI's memory
   bool old_first_null;
-  Datum old_first = heap_getattr(oldrow, c.first_mql_at, d, &old_first_null);
+  Datum old_first = r.old_value(c.first_mql_at, &old_first_null);
   e.set(c.first_mql_at, old_first, old_first_null);
   if (from == to) {
     bool n;
-    Datum v = heap_getattr(oldrow, c.stage_changed_at, d, &n);
+    Datum v = r.old_value(c.stage_changed_at, &n);
     e.set(c.stage_changed_at, v, n);
   }
   SPI_connect();
   const Config &cfg = config_get();
   if (created_changed) {
-    Datum v = heap_getattr(newrow, c.created_at, d, &isnull);
+    Datum v = r.new_value(c.created_at, &isnull);
     if (!isnull) check_business_time(cfg, DatumGetTimestampTz(v), "created_at of lead", lead_id);
   }
 
-  double fit = DatumGetFloat8(heap_getattr(oldrow, c.fit_score, d, &isnull));
+  double fit = DatumGetFloat8(r.old_value(c.fit_score, &isnull));
   bool eligible = true;
   if (fit_inputs_changed || rejudge) {
     FitResult fr = lead_fit(cfg, newrow, d, c);
@@ -337,11 +347,11 @@ Datum mql_leads_before_update(PG_FUNCTION_ARGS) {
   state.stage = from;
   state.fit = fit;
   state.eligible = eligible;
-  Datum sa = heap_getattr(newrow, c.score_at, d, &isnull);
+  Datum sa = r.new_value(c.score_at, &isnull);
   state.intent.has_events = !isnull;
   state.intent.at = isnull ? 0 : DatumGetTimestampTz(sa);
-  state.intent.value = DatumGetFloat8(heap_getattr(newrow, c.intent_score, d, &isnull));
-  Datum old_changed = heap_getattr(oldrow, c.stage_changed_at, d, &isnull);
+  state.intent.value = DatumGetFloat8(r.new_value(c.intent_score, &isnull));
+  Datum old_changed = r.old_value(c.stage_changed_at, &isnull);
   bool has_old_changed = !isnull;
   state.stage_changed_at = isnull ? 0 : DatumGetTimestampTz(old_changed);
 
@@ -362,7 +372,7 @@ Datum mql_leads_before_update(PG_FUNCTION_ARGS) {
                    : (is_override ? "forced by mql.force_stage" : "set by mql.set_stage");
     } else {
       if (r.changed(c.stage_changed_at)) {
-        Datum v = heap_getattr(newrow, c.stage_changed_at, d, &isnull);
+        Datum v = r.new_value(c.stage_changed_at, &isnull);
         if (!isnull) at = DatumGetTimestampTz(v);
       }
       reason = (guc_change_reason && guc_change_reason[0]) ? guc_change_reason
@@ -426,17 +436,22 @@ Datum mql_leads_before_update(PG_FUNCTION_ARGS) {
     }
   }
   SPI_finish();
-  HeapTuple out = heap_modify_tuple(newrow, d, e.values, e.nulls, e.replace);
-  // The times as stored; the fast path above left all three unchanged.
+  // The times as they will be stored; the fast path above left all three
+  // unchanged.
+  auto stored = [&](int attno, bool *null) {
+    int i = attno - 1;
+    if (!e.replace[i]) return r.new_value(attno, null);
+    *null = e.nulls[i];
+    return e.values[i];
+  };
   bool n_created, n_changed, n_first;
-  Datum created = heap_getattr(out, c.created_at, d, &n_created);
-  Datum changed_at = heap_getattr(out, c.stage_changed_at, d, &n_changed);
-  Datum first = heap_getattr(out, c.first_mql_at, d, &n_first);
-  TimestampTz first_at = DatumGetTimestampTz(first);
+  Datum created = stored(c.created_at, &n_created);
+  Datum changed_at = stored(c.stage_changed_at, &n_changed);
+  TimestampTz first_at = DatumGetTimestampTz(stored(c.first_mql_at, &n_first));
   if (!n_created && !n_changed)
     check_lead_time_order(lead_id, DatumGetTimestampTz(created), DatumGetTimestampTz(changed_at),
                           n_first ? nullptr : &first_at);
-  return PointerGetDatum(out);
+  return PointerGetDatum(heap_modify_tuple(newrow, d, e.values, e.nulls, e.replace));
 }
 
 // AFTER INSERT statement trigger: one 'created' history row per new lead,
