@@ -10,15 +10,17 @@ if [ -s "$d/bulk.tsv" ]; then
   echo
 fi
 if [ -s "$d/oltp.tsv" ]; then
-  echo "## OLTP: one event per transaction (median over repeats)"
-  awk -F'\t' '$1 == "oltp" {tps[$2 "," $3] = $4; p50[$2 "," $3] = $5; p99[$2 "," $3] = $6; c[$3] = 1}
-    END {printf "%-8s %12s %12s %12s %7s %7s %10s %10s %10s %10s\n", "clients", "floor tps",
-                "floor+lead", "pg_mql tps", "ratio", "/+lead", "floor p50", "floor p99", "mql p50", "mql p99";
-         for (k in c) printf "%-8s %12.0f %12.0f %12.0f %6.0f%% %6.0f%% %8.3fms %8.3fms %8.3fms %8.3fms\n", k,
-           tps["floor," k], tps["floor_lead," k], tps["pg_mql," k], 100 * tps["pg_mql," k] / tps["floor," k],
-           (tps["floor_lead," k] > 0 ? 100 * tps["pg_mql," k] / tps["floor_lead," k] : 0),
-           p50["floor," k], p99["floor," k], p50["pg_mql," k], p99["pg_mql," k]}' "$d/oltp.tsv" | sort -n
-  echo
+  for proto in $(awk -F'\t' '$1 == "oltp" {print $2}' "$d/oltp.tsv" | uniq); do
+    echo "## OLTP: one event per transaction, $proto protocol (median over repeats)"
+    awk -F'\t' -v p="$proto" '$1 == "oltp" && $2 == p {tps[$3 "," $4] = $5; p50[$3 "," $4] = $6; p99[$3 "," $4] = $7; c[$4] = 1}
+      END {printf "%-8s %12s %12s %12s %7s %7s %10s %10s %10s %10s\n", "clients", "floor tps",
+                  "floor+lead", "pg_mql tps", "ratio", "/+lead", "floor p50", "floor p99", "mql p50", "mql p99";
+           for (k in c) printf "%-8s %12.0f %12.0f %12.0f %6.0f%% %6.0f%% %8.3fms %8.3fms %8.3fms %8.3fms\n", k,
+             tps["floor," k], tps["floor_lead," k], tps["pg_mql," k], 100 * tps["pg_mql," k] / tps["floor," k],
+             (tps["floor_lead," k] > 0 ? 100 * tps["pg_mql," k] / tps["floor_lead," k] : 0),
+             p50["floor," k], p99["floor," k], p50["pg_mql," k], p99["pg_mql," k]}' "$d/oltp.tsv" | sort -n
+    echo
+  done
 fi
 if [ -s "$d/memory.tsv" ]; then
   echo "## Memory: backend peak RssAnon while a COPY is loaded"
