@@ -4,14 +4,16 @@
 #   bulk   1,000,000 events over 100,000 leads by COPY and INSERT ... SELECT:
 #          the floor (no trigger), pg_mql, the PL/pgSQL peers (row-level and
 #          set-based), checked to agree (test/bench/bulk.sh)
-#   oltp   one event per transaction from 1, 2 and 8 clients (pgbench):
-#          throughput, p50 and p99 (test/bench/oltp/run.sh)
+#   oltp   one event per transaction from 1, 2 and 8 clients (pgbench, with
+#          the simple and the prepared protocol): throughput, p50 and p99
+#          (test/bench/oltp/run.sh)
 #   memory the backend's peak private memory while a 250,000-row and a
 #          1,000,000-row COPY are scored, against the floor's
 #          (test/bench/memory/peak.sh)
 #   views  every BI view at 100,000 and 1,000,000 leads (test/bench/views.sql)
 # and prints one table of medians and ratios. Environment: REPEAT (bulk and
 # OLTP repeats, default 3), DURATION (seconds per OLTP run, default 15),
+# PROTOCOLS (pgbench's -M for the OLTP runs, default "simple prepared"),
 # VIEW_LEADS (default "100000 1000000"), SKIP (parts to leave out, e.g.
 # "views"), DURABLE=1 (fsync on, as in production; pg_virtualenv turns it
 # off by default).
