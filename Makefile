@@ -10,7 +10,8 @@ CORE_OBJS = src/core/stage.o src/core/decay.o src/core/fit_rules.o src/core/qual
 GLUE_OBJS = src/glue/module.o src/glue/boundary.o src/glue/stage_type.o src/glue/config.o \
             src/glue/transition.o src/glue/lead_triggers.o src/glue/event_trigger.o \
             src/glue/functions.o src/glue/percentile_agg.o src/glue/input_checks.o \
-            src/glue/owner_scope.o src/glue/lead_facts.o src/glue/event_sort.o
+            src/glue/owner_scope.o src/glue/lead_facts.o src/glue/event_sort.o \
+            src/glue/lead_direct.o
 OBJS = $(CORE_OBJS) $(GLUE_OBJS)
 
 # The versioned install script is assembled from src/sql/, in file order.

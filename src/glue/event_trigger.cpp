@@ -15,6 +15,7 @@ extern "C" {
 #include "config.hpp"
 #include "event_sort.hpp"
 #include "input_checks.hpp"
+#include "lead_direct.hpp"
 #include "lead_facts.hpp"
 #include "owner_scope.hpp"
 #include "sized_plan.hpp"
@@ -274,8 +275,7 @@ void update_leads(Datum *tids, Datum *intents, Datum *score_ats, Datum *fits, in
     rc = p.execute_by_key(values, nleads);
   }
   if (rc != SPI_OK_UPDATE) elog(ERROR, "pg_mql: could not update leads");
-  if (SPI_processed != (uint64)nleads)
-    elog(ERROR, "pg_mql: updated %llu of %d leads", (unsigned long long)SPI_processed, nleads);
+  if (SPI_processed != (uint64)nleads) report_skipped_update(nleads - (int)SPI_processed);
   leave_owner_scope(owner);
 }
 
@@ -567,10 +567,28 @@ bool score_leads(const Config *&cfgp, Tuplestorestate *ts, TupleDesc d, Event *e
 
   HeapTuple *rows = nullptr;
   TupleDesc sd = nullptr;
+  // Where each column of LEAD_STATE_COLUMNS and the ctid are in rows: the
+  // SPI reads' order, or the table's for rows locked directly.
+  static const int kReadOrder[12] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11};
+  const int *col = kReadOrder;
   int locked = 0;
+  DirectLeads *direct = nullptr;
   if (nleads <= kLockFirstLeads) {
     rows = (HeapTuple *)palloc(sizeof(HeapTuple) * nleads);
-    locked = lock_existing(ids, nleads, rows, &sd);
+    direct = direct_leads_open(nleads);
+    if (direct != nullptr) {
+      locked = direct_lock_existing(direct, ids, nleads, rows);
+      sd = RelationGetDescr(direct->rel);
+      col = direct->cols;
+      if (locked < nleads) {
+        // A new lead: the SPI statements create it and read all of them.
+        direct_leads_close(direct);
+        direct = nullptr;
+        col = kReadOrder;
+      }
+    } else {
+      locked = lock_existing(ids, nleads, rows, &sd);
+    }
   }
   if (locked < nleads)
     create_and_lock(int8_array(ids + locked, nleads - locked),
@@ -609,27 +627,27 @@ bool score_leads(const Config *&cfgp, Tuplestorestate *ts, TupleDesc d, Event *e
   for (int k = 0; k < nleads; k++) {
     HeapTuple row = rows[k];
     bool isnull;
-    int64 lead_id = DatumGetInt64(SPI_getbinval(row, sd, 1, &isnull));
+    int64 lead_id = DatumGetInt64(SPI_getbinval(row, sd, col[1], &isnull));
     if (lead_id != DatumGetInt64(ids[k])) elog(ERROR, "pg_mql: lead order mismatch");
-    tids[k] = SPI_getbinval(row, sd, 11, &isnull);
+    tids[k] = SPI_getbinval(row, sd, col[11], &isnull);
     LeadState st;
-    st.stage = stage_from_datum(SPI_getbinval(row, sd, 2, &isnull));
-    st.fit = DatumGetFloat8(SPI_getbinval(row, sd, 3, &isnull));
-    st.intent.value = DatumGetFloat8(SPI_getbinval(row, sd, 4, &isnull));
-    Datum sa = SPI_getbinval(row, sd, 5, &isnull);
+    st.stage = stage_from_datum(SPI_getbinval(row, sd, col[2], &isnull));
+    st.fit = DatumGetFloat8(SPI_getbinval(row, sd, col[3], &isnull));
+    st.intent.value = DatumGetFloat8(SPI_getbinval(row, sd, col[4], &isnull));
+    Datum sa = SPI_getbinval(row, sd, col[5], &isnull);
     st.intent.has_events = !isnull;
     st.intent.at = isnull ? 0 : DatumGetTimestampTz(sa);
-    Datum sc = SPI_getbinval(row, sd, 6, &isnull);
+    Datum sc = SPI_getbinval(row, sd, col[6], &isnull);
     st.stage_changed_at = isnull ? 0 : DatumGetTimestampTz(sc);
 
     // The lead's fit under the statement's rules: its score when refitting,
     // else only whether it may qualify.
     auto fit_now = [&]() {
-      Datum a = SPI_getbinval(row, sd, 10, &isnull);
+      Datum a = SPI_getbinval(row, sd, col[10], &isnull);
       Jsonb *jb = isnull ? nullptr : DatumGetJsonbP(a);
-      auto txt = [&](int col) -> text * {
+      auto txt = [&](int c) -> text * {
         bool nul;
-        Datum v = SPI_getbinval(row, sd, col, &nul);
+        Datum v = SPI_getbinval(row, sd, col[c], &nul);
         return nul ? nullptr : DatumGetTextPP(v);
       };
       lead_attrs(cfg, jb, txt(7), txt(8), txt(9), attrs);
@@ -683,7 +701,14 @@ bool score_leads(const Config *&cfgp, Tuplestorestate *ts, TupleDesc d, Event *e
   EventPath *saved = g_event_path;
   g_event_path = &ctx;
   PG_TRY();
-  { update_leads(tids, intents, score_ats, fits, nleads); }
+  {
+    if (direct != nullptr) {
+      direct_update_leads(direct, intents, score_ats, fits, nleads);
+      direct_leads_close(direct);
+    } else {
+      update_leads(tids, intents, score_ats, fits, nleads);
+    }
+  }
   PG_FINALLY();
   { g_event_path = saved; }
   PG_END_TRY();

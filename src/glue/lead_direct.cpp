@@ -1,0 +1,226 @@
+#include "lead_direct.hpp"
+
+extern "C" {
+#include "access/genam.h"
+#include "access/table.h"
+#include "access/tableam.h"
+#include "executor/executor.h"
+#include "utils/fmgroids.h"
+#include "utils/snapmgr.h"
+}
+
+#include "owner_scope.hpp"
+
+namespace mql::pg {
+
+namespace {
+
+// Whether pg_mql's UPDATE of mql.leads through SPI would do something the
+// row-level routine does not: fire statement-level UPDATE triggers or fill
+// their transition tables, compute stored generated columns (their
+// dependencies on the updated columns come from the planner), or apply
+// row-level security policies to the owner (FORCE ROW LEVEL SECURITY).
+bool needs_spi(Relation rel) {
+  const TriggerDesc *t = rel->trigdesc;
+  if (t != nullptr && (t->trig_update_before_statement || t->trig_update_after_statement ||
+                       t->trig_update_old_table || t->trig_update_new_table))
+    return true;
+  if (rel->rd_rel->relrowsecurity && rel->rd_rel->relforcerowsecurity) return true;
+  const TupleConstr *c = rel->rd_att->constr;
+  return c != nullptr && c->has_generated_stored;
+}
+
+// The attribute number of a column of mql.leads.
+int column(TupleDesc d, const char *name) {
+  int n = SPI_fnumber(d, name);
+  if (n <= 0) elog(ERROR, "pg_mql: mql.leads has no column \"%s\"", name);
+  return n;
+}
+
+// Finds lead_id's row through the primary key (scan, restarted per lead)
+// with the statement's snapshot and locks it into slot as SELECT ... FOR
+// UPDATE does under READ COMMITTED: waiting for a concurrent writer, then
+// locking the row's latest version. False if the lead does not exist, or
+// was deleted meanwhile (then it is created anew, as after a SELECT ... FOR
+// UPDATE that found no row). lead_id itself cannot change
+// (leads_before_update refuses it), so the latest version is the same lead.
+bool lock_lead(DirectLeads *dl, IndexScanDesc scan, Snapshot snap, Datum id, TupleTableSlot *slot) {
+  ScanKeyData key;
+  ScanKeyInit(&key, 1, BTEqualStrategyNumber, F_INT8EQ, id);
+  index_rescan(scan, &key, 1, nullptr, 0);
+  if (!index_getnext_slot(scan, ForwardScanDirection, slot)) return false;
+  TM_FailureData tmfd;
+  TM_Result r =
+      table_tuple_lock(dl->rel, &slot->tts_tid, snap, slot, GetCurrentCommandId(false),
+                       LockTupleExclusive, LockWaitBlock, TUPLE_LOCK_FLAG_FIND_LAST_VERSION, &tmfd);
+  if (r == TM_Deleted) return false;
+  if (r != TM_Ok)
+    elog(ERROR, "pg_mql: could not lock lead %lld (status %d)", (long long)DatumGetInt64(id),
+         (int)r);
+  return true;
+}
+
+// The context line of an error raised while a lead is updated (by a
+// trigger on mql.leads, say), where an SPI statement would show its text.
+void update_context(void *arg) {
+  errcontext("pg_mql updating the scores of lead %lld", (long long)*(const int64 *)arg);
+}
+
+} // namespace
+
+void report_skipped_update(int nleads) {
+  ereport(ERROR,
+          (errcode(ERRCODE_TRIGGERED_ACTION_EXCEPTION),
+           errmsg("a trigger on mql.leads skipped pg_mql's update of %d lead(s)", nleads),
+           errdetail("A BEFORE UPDATE trigger returned NULL for a row whose intent_score pg_mql "
+                     "was writing; the lead's score would no longer match its events."),
+           errhint("Let the trigger return NEW when only intent_score, score_at or fit_score "
+                   "change.")));
+}
+
+DirectLeads *direct_leads_open(int max_leads) {
+  // REPEATABLE READ and SERIALIZABLE raise a serialization failure where
+  // READ COMMITTED follows a concurrent update, and SERIALIZABLE takes
+  // predicate locks: the SPI statements do both.
+  if (IsolationUsesXactSnapshot()) return nullptr;
+  Oid relid = get_relname_relid("leads", get_namespace_oid("mql", false));
+  if (!OidIsValid(relid)) return nullptr;
+  Relation rel = table_open(relid, RowExclusiveLock);
+  Oid pkid = RelationGetPrimaryKeyIndex(rel);
+  if (needs_spi(rel) || !OidIsValid(pkid)) {
+    table_close(rel, NoLock);
+    return nullptr;
+  }
+  Relation pk = index_open(pkid, RowExclusiveLock);
+  TupleDesc d = RelationGetDescr(rel);
+  int lead_id = column(d, "lead_id");
+  if (IndexRelationGetNumberOfKeyAttributes(pk) != 1 || pk->rd_index->indkey.values[0] != lead_id ||
+      TupleDescAttr(d, lead_id - 1)->atttypid != INT8OID) {
+    index_close(pk, NoLock);
+    table_close(rel, NoLock);
+    return nullptr;
+  }
+
+  DirectLeads *dl = (DirectLeads *)palloc0(sizeof(DirectLeads));
+  dl->rel = rel;
+  dl->pk = pk;
+  static const char *const names[] = {
+      "lead_id",          "stage", "fit_score", "intent_score", "score_at",
+      "stage_changed_at", "email", "source",    "campaign",     "attributes"};
+  for (int i = 0; i < 10; i++)
+    dl->cols[i + 1] = column(d, names[i]);
+  dl->cols[11] = SelfItemPointerAttributeNumber;
+  dl->fit_score = dl->cols[3];
+  dl->intent_score = dl->cols[4];
+  dl->score_at = dl->cols[5];
+
+  // The executor state an UPDATE of mql.leads would have: one range table
+  // entry, whose updatedCols direct_update_leads fills in.
+  EState *estate = CreateExecutorState();
+  RangeTblEntry *rte = makeNode(RangeTblEntry);
+  rte->rtekind = RTE_RELATION;
+  rte->relid = relid;
+  rte->relkind = rel->rd_rel->relkind;
+  rte->rellockmode = RowExclusiveLock;
+  ExecInitRangeTable(estate, list_make1(rte));
+  dl->estate = estate;
+  dl->slots = (TupleTableSlot **)palloc(sizeof(TupleTableSlot *) * max_leads);
+  for (int k = 0; k < max_leads; k++)
+    dl->slots[k] = table_slot_create(rel, &estate->es_tupleTable);
+  dl->next = ExecInitExtraTupleSlot(estate, d, &TTSOpsVirtual);
+  return dl;
+}
+
+int direct_lock_existing(DirectLeads *dl, const Datum *ids, int nleads, HeapTuple *rows) {
+  // As SPI does before a statement: this one sees all the transaction did.
+  CommandCounterIncrement();
+  PushActiveSnapshot(GetTransactionSnapshot());
+  Snapshot snap = GetActiveSnapshot();
+  IndexScanDesc scan = index_beginscan(dl->rel, dl->pk, snap, 1, 0);
+  int k = 0;
+  for (; k < nleads; k++) {
+    if (!lock_lead(dl, scan, snap, ids[k], dl->slots[k])) break;
+    bool should_free;
+    rows[k] = ExecFetchSlotHeapTuple(dl->slots[k], false, &should_free);
+  }
+  index_endscan(scan);
+  PopActiveSnapshot();
+  return k;
+}
+
+void direct_update_leads(DirectLeads *dl, const Datum *intents, const Datum *score_ats,
+                         const Datum *fits, int nleads) {
+  // As the owner of mql.leads, as the SPI UPDATE ran: its row triggers
+  // (pg_mql's and any a user added) run under that identity.
+  OwnerScope owner = enter_owner_scope("leads");
+  EState *estate = dl->estate;
+  // The columns set, for triggers declared UPDATE OF a column.
+  RangeTblEntry *rte = exec_rt_fetch(1, estate);
+  rte->updatedCols = bms_make_singleton(dl->intent_score - FirstLowInvalidHeapAttributeNumber);
+  rte->updatedCols =
+      bms_add_member(rte->updatedCols, dl->score_at - FirstLowInvalidHeapAttributeNumber);
+  if (fits != nullptr)
+    rte->updatedCols =
+        bms_add_member(rte->updatedCols, dl->fit_score - FirstLowInvalidHeapAttributeNumber);
+
+  CommandCounterIncrement();
+  PushActiveSnapshot(GetTransactionSnapshot());
+  estate->es_snapshot = GetActiveSnapshot();
+  estate->es_output_cid = GetCurrentCommandId(true);
+  ResultRelInfo *rri = makeNode(ResultRelInfo);
+  InitResultRelInfo(rri, dl->rel, 1, nullptr, 0);
+  // Where ExecGetTriggerResultRel finds it when the AFTER triggers fire.
+  estate->es_opened_result_relations = lappend(estate->es_opened_result_relations, rri);
+  ExecOpenIndices(rri, false);
+  EPQState epq;
+  EvalPlanQualInit(&epq, estate, nullptr, NIL, -1);
+  AfterTriggerBeginQuery();
+
+  TupleTableSlot *next = dl->next;
+  int natts = RelationGetDescr(dl->rel)->natts;
+  int64 lead_id = 0;
+  ErrorContextCallback context{error_context_stack, update_context, &lead_id};
+  error_context_stack = &context;
+  for (int k = 0; k < nleads; k++) {
+    TupleTableSlot *old = dl->slots[k];
+    slot_getallattrs(old);
+    lead_id = DatumGetInt64(old->tts_values[dl->cols[1] - 1]);
+    ExecClearTuple(next);
+    memcpy(next->tts_values, old->tts_values, sizeof(Datum) * natts);
+    memcpy(next->tts_isnull, old->tts_isnull, sizeof(bool) * natts);
+    next->tts_values[dl->intent_score - 1] = intents[k];
+    next->tts_isnull[dl->intent_score - 1] = false;
+    next->tts_values[dl->score_at - 1] = score_ats[k];
+    next->tts_isnull[dl->score_at - 1] = false;
+    if (fits != nullptr) {
+      next->tts_values[dl->fit_score - 1] = fits[k];
+      next->tts_isnull[dl->fit_score - 1] = false;
+    }
+    ExecStoreVirtualTuple(next);
+    // The row is locked: the BEFORE trigger's re-lock finds it unchanged,
+    // and EvalPlanQual (which has no plan here) is never reached. The
+    // update gives next the new row's ctid; a BEFORE trigger that skips the
+    // row leaves it invalid.
+    ItemPointerSetInvalid(&next->tts_tid);
+    ExecSimpleRelationUpdate(rri, estate, &epq, old, next);
+    if (!ItemPointerIsValid(&next->tts_tid)) report_skipped_update(1);
+  }
+  error_context_stack = context.previous;
+
+  AfterTriggerEndQuery(estate);
+  EvalPlanQualEnd(&epq);
+  ExecCloseResultRelations(estate);
+  PopActiveSnapshot();
+  leave_owner_scope(owner);
+}
+
+void direct_leads_close(DirectLeads *dl) {
+  ExecResetTupleTable(dl->estate->es_tupleTable, false);
+  FreeExecutorState(dl->estate);
+  index_close(dl->pk, NoLock);
+  table_close(dl->rel, NoLock);
+  pfree(dl->slots);
+  pfree(dl);
+}
+
+} // namespace mql::pg
