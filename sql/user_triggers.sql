@@ -104,5 +104,16 @@ SELECT count(*) AS events_of_jan_6 FROM mql.events WHERE occurred_at >= '2026-01
 SELECT count(*) AS leads FROM mql.leads;
 SELECT count(*) AS audit_rows FROM public.audit;
 
+-- 6. A stored generated column over the scores (the SPI update, which
+-- recomputes it): it follows every event.
+DROP TRIGGER b_skip_lead_2 ON mql.leads;
+ALTER TABLE mql.leads ADD COLUMN total double precision
+  GENERATED ALWAYS AS (fit_score + intent_score) STORED;
+INSERT INTO mql.events (lead_id, event_type, occurred_at) VALUES (1, 'view', '2026-01-07 00:00+00');
+SELECT lead_id, round(intent_score::numeric, 4) AS intent,
+       total = fit_score + intent_score AS total_follows
+  FROM mql.leads ORDER BY lead_id;
+ALTER TABLE mql.leads DROP COLUMN total;
+
 DROP TABLE public.audit;
 DROP FUNCTION public.audit_row(), public.audit_statement(), public.skip_lead_2() CASCADE;
