@@ -11,7 +11,7 @@ GLUE_OBJS = src/glue/module.o src/glue/boundary.o src/glue/stage_type.o src/glue
             src/glue/transition.o src/glue/lead_triggers.o src/glue/event_trigger.o \
             src/glue/functions.o src/glue/percentile_agg.o src/glue/input_checks.o \
             src/glue/owner_scope.o src/glue/lead_facts.o src/glue/event_sort.o \
-            src/glue/lead_direct.o
+            src/glue/lead_direct.o src/glue/lead_cols.o
 OBJS = $(CORE_OBJS) $(GLUE_OBJS)
 
 # The versioned install script is assembled from src/sql/, in file order.

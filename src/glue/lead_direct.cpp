@@ -30,13 +30,6 @@ bool needs_spi(Relation rel) {
   return c != nullptr && c->has_generated_stored;
 }
 
-// The attribute number of a column of mql.leads.
-int column(TupleDesc d, const char *name) {
-  int n = SPI_fnumber(d, name);
-  if (n <= 0) elog(ERROR, "pg_mql: mql.leads has no column \"%s\"", name);
-  return n;
-}
-
 // Finds lead_id's row through the primary key (scan, restarted per lead)
 // with the statement's snapshot and locks it into slot as SELECT ... FOR
 // UPDATE does under READ COMMITTED: waiting for a concurrent writer, then
@@ -93,9 +86,10 @@ DirectLeads *direct_leads_open(int max_leads) {
   }
   Relation pk = index_open(pkid, RowExclusiveLock);
   TupleDesc d = RelationGetDescr(rel);
-  int lead_id = column(d, "lead_id");
-  if (IndexRelationGetNumberOfKeyAttributes(pk) != 1 || pk->rd_index->indkey.values[0] != lead_id ||
-      TupleDescAttr(d, lead_id - 1)->atttypid != INT8OID) {
+  LeadCols c = lead_cols(rel);
+  if (IndexRelationGetNumberOfKeyAttributes(pk) != 1 ||
+      pk->rd_index->indkey.values[0] != c.lead_id ||
+      TupleDescAttr(d, c.lead_id - 1)->atttypid != INT8OID) {
     index_close(pk, NoLock);
     table_close(rel, NoLock);
     return nullptr;
@@ -104,15 +98,20 @@ DirectLeads *direct_leads_open(int max_leads) {
   DirectLeads *dl = (DirectLeads *)palloc0(sizeof(DirectLeads));
   dl->rel = rel;
   dl->pk = pk;
-  static const char *const names[] = {
-      "lead_id",          "stage", "fit_score", "intent_score", "score_at",
-      "stage_changed_at", "email", "source",    "campaign",     "attributes"};
-  for (int i = 0; i < 10; i++)
-    dl->cols[i + 1] = column(d, names[i]);
-  dl->cols[11] = SelfItemPointerAttributeNumber;
-  dl->fit_score = dl->cols[3];
-  dl->intent_score = dl->cols[4];
-  dl->score_at = dl->cols[5];
+  dl->c = c;
+  const int cols[12] = {0,
+                        c.lead_id,
+                        c.stage,
+                        c.fit_score,
+                        c.intent_score,
+                        c.score_at,
+                        c.stage_changed_at,
+                        c.email,
+                        c.source,
+                        c.campaign,
+                        c.attributes,
+                        SelfItemPointerAttributeNumber};
+  memcpy(dl->cols, cols, sizeof(cols));
 
   // The executor state an UPDATE of mql.leads would have: one range table
   // entry, whose updatedCols direct_update_leads fills in.
@@ -156,12 +155,12 @@ void direct_update_leads(DirectLeads *dl, const Datum *intents, const Datum *sco
   EState *estate = dl->estate;
   // The columns set, for triggers declared UPDATE OF a column.
   RangeTblEntry *rte = exec_rt_fetch(1, estate);
-  rte->updatedCols = bms_make_singleton(dl->intent_score - FirstLowInvalidHeapAttributeNumber);
+  rte->updatedCols = bms_make_singleton(dl->c.intent_score - FirstLowInvalidHeapAttributeNumber);
   rte->updatedCols =
-      bms_add_member(rte->updatedCols, dl->score_at - FirstLowInvalidHeapAttributeNumber);
+      bms_add_member(rte->updatedCols, dl->c.score_at - FirstLowInvalidHeapAttributeNumber);
   if (fits != nullptr)
     rte->updatedCols =
-        bms_add_member(rte->updatedCols, dl->fit_score - FirstLowInvalidHeapAttributeNumber);
+        bms_add_member(rte->updatedCols, dl->c.fit_score - FirstLowInvalidHeapAttributeNumber);
 
   CommandCounterIncrement();
   PushActiveSnapshot(GetTransactionSnapshot());
@@ -184,17 +183,17 @@ void direct_update_leads(DirectLeads *dl, const Datum *intents, const Datum *sco
   for (int k = 0; k < nleads; k++) {
     TupleTableSlot *old = dl->slots[k];
     slot_getallattrs(old);
-    lead_id = DatumGetInt64(old->tts_values[dl->cols[1] - 1]);
+    lead_id = DatumGetInt64(old->tts_values[dl->c.lead_id - 1]);
     ExecClearTuple(next);
     memcpy(next->tts_values, old->tts_values, sizeof(Datum) * natts);
     memcpy(next->tts_isnull, old->tts_isnull, sizeof(bool) * natts);
-    next->tts_values[dl->intent_score - 1] = intents[k];
-    next->tts_isnull[dl->intent_score - 1] = false;
-    next->tts_values[dl->score_at - 1] = score_ats[k];
-    next->tts_isnull[dl->score_at - 1] = false;
+    next->tts_values[dl->c.intent_score - 1] = intents[k];
+    next->tts_isnull[dl->c.intent_score - 1] = false;
+    next->tts_values[dl->c.score_at - 1] = score_ats[k];
+    next->tts_isnull[dl->c.score_at - 1] = false;
     if (fits != nullptr) {
-      next->tts_values[dl->fit_score - 1] = fits[k];
-      next->tts_isnull[dl->fit_score - 1] = false;
+      next->tts_values[dl->c.fit_score - 1] = fits[k];
+      next->tts_isnull[dl->c.fit_score - 1] = false;
     }
     ExecStoreVirtualTuple(next);
     // The row is locked: the BEFORE trigger's re-lock finds it unchanged,

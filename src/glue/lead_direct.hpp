@@ -13,6 +13,7 @@
 // run. All of it runs as the owner of mql.leads, as the SPI statements did.
 #pragma once
 
+#include "lead_cols.hpp"
 #include "pg.hpp"
 
 extern "C" {
@@ -27,10 +28,10 @@ struct DirectLeads {
   EState *estate;
   TupleTableSlot **slots; // the locked rows, in lock order
   TupleTableSlot *next;   // the new version of a row, built per update
+  LeadCols c;
   // Attribute numbers of the columns score_leads reads, in the order of
   // its LEAD_STATE_COLUMNS, then the row's ctid (a system attribute).
   int cols[12];
-  int intent_score, score_at, fit_score;
 };
 
 // Opens mql.leads for direct access to up to max_leads leads in this

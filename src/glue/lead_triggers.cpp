@@ -5,6 +5,7 @@
 
 #include "config.hpp"
 #include "input_checks.hpp"
+#include "lead_cols.hpp"
 #include "module.hpp"
 #include "owner_scope.hpp"
 #include "stage_type.hpp"
@@ -23,47 +24,6 @@ using namespace mql;
 using namespace mql::pg;
 
 namespace {
-
-// Attribute numbers of the columns the triggers read and write.
-struct LeadCols {
-  int lead_id, email, source, campaign, attributes, stage, fit_score, intent_score, score_at,
-      created_at, stage_changed_at, first_mql_at;
-};
-
-int col(TupleDesc d, const char *name) {
-  int n = SPI_fnumber(d, name);
-  if (n <= 0) elog(ERROR, "pg_mql: mql.leads has no column \"%s\"", name);
-  return n;
-}
-
-// The column numbers of mql.leads, looked up once per backend rather than
-// by name for every row (which cost more than the update trigger's own
-// checks in a bulk load). A relcache invalidation of the table, as ALTER
-// TABLE sends, forgets them.
-Oid g_cols_rel = InvalidOid;
-LeadCols g_cols;
-
-void forget_lead_cols(Datum, Oid relid) {
-  if (relid == InvalidOid || relid == g_cols_rel) g_cols_rel = InvalidOid;
-}
-
-LeadCols lead_cols(Relation rel) {
-  static bool callback_registered = false;
-  if (RelationGetRelid(rel) == g_cols_rel) return g_cols;
-  if (!callback_registered) {
-    CacheRegisterRelcacheCallback(forget_lead_cols, (Datum)0);
-    callback_registered = true;
-  }
-  TupleDesc d = RelationGetDescr(rel);
-  g_cols = LeadCols{col(d, "lead_id"),          col(d, "email"),
-                    col(d, "source"),           col(d, "campaign"),
-                    col(d, "attributes"),       col(d, "stage"),
-                    col(d, "fit_score"),        col(d, "intent_score"),
-                    col(d, "score_at"),         col(d, "created_at"),
-                    col(d, "stage_changed_at"), col(d, "first_mql_at")};
-  g_cols_rel = RelationGetRelid(rel);
-  return g_cols;
-}
 
 // The new row's values, edited in place and formed into a tuple at the end.
 struct RowEdit {
