@@ -151,7 +151,7 @@ void direct_update_leads(DirectLeads *dl, const Datum *intents, const Datum *sco
                          const Datum *fits, int nleads) {
   // As the owner of mql.leads, as the SPI UPDATE ran: its row triggers
   // (pg_mql's and any a user added) run under that identity.
-  OwnerScope owner = enter_owner_scope("leads");
+  OwnerScope owner = enter_owner_scope_as(dl->rel->rd_rel->relowner);
   EState *estate = dl->estate;
   // The columns set, for triggers declared UPDATE OF a column.
   RangeTblEntry *rte = exec_rt_fetch(1, estate);

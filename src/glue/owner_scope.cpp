@@ -24,9 +24,10 @@ Oid table_owner(const char *table) {
 
 } // namespace
 
-OwnerScope enter_owner_scope(const char *table) {
+OwnerScope enter_owner_scope(const char *table) { return enter_owner_scope_as(table_owner(table)); }
+
+OwnerScope enter_owner_scope_as(Oid owner) {
   OwnerScope s;
-  Oid owner = table_owner(table);
   GetUserIdAndSecContext(&s.saved_user, &s.saved_context);
   SetUserIdAndSecContext(owner, s.saved_context | SECURITY_LOCAL_USERID_CHANGE |
                                     SECURITY_RESTRICTED_OPERATION);

@@ -20,6 +20,10 @@ struct OwnerScope {
 // rows, which is computed before.
 OwnerScope enter_owner_scope(const char *table);
 
+// The same for a role already known, such as the owner of a relation the
+// caller has open (rel->rd_rel->relowner): no catalog look-up.
+OwnerScope enter_owner_scope_as(Oid owner);
+
 // Restores the caller's role and search_path. Not needed on error: the
 // (sub)transaction abort restores both, as it does for SECURITY DEFINER.
 void leave_owner_scope(const OwnerScope &scope);
