@@ -19,7 +19,7 @@ SQL_PARTS = $(sort $(wildcard src/sql/*.sql))
 DATA_built = $(EXTENSION)--$(EXTVERSION).sql
 # Earlier versions' install scripts (frozen) and the update scripts between them.
 DATA = $(sort $(wildcard src/upgrade/$(EXTENSION)--*.sql))
-EXTRA_CLEAN = $(EXTENSION)--$(EXTVERSION).sql
+EXTRA_CLEAN = $(EXTENSION)--$(EXTVERSION).sql $(OBJS:.o=.d)
 
 REGRESS = $(patsubst sql/%.sql,%,$(sort $(wildcard sql/*.sql)))
 REGRESS_OPTS = --inputdir=. --load-extension=plpgsql
@@ -27,7 +27,10 @@ ISOLATION = $(patsubst specs/%.spec,%,$(sort $(wildcard specs/*.spec)))
 
 PG_CONFIG ?= pg_config
 PG_CPPFLAGS = -I$(srcdir)/src/core -I$(srcdir)/src/glue
-PG_CXXFLAGS = -std=c++17 -Wno-register -fno-omit-frame-pointer
+# -MMD -MP: each object's header dependencies, so that a changed header
+# rebuilds the objects that include it (PGXS tracks them only in a
+# PostgreSQL built with --enable-depend, which Debian's is not).
+PG_CXXFLAGS = -std=c++17 -Wno-register -fno-omit-frame-pointer -MMD -MP
 SHLIB_LINK = -lstdc++
 
 # No LLVM bitcode: JIT inlining of this module is not worth a clang dependency.
@@ -35,6 +38,7 @@ override with_llvm = no
 
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
+-include $(OBJS:.o=.d)
 
 
 $(EXTENSION)--$(EXTVERSION).sql: $(SQL_PARTS)
