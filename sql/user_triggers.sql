@@ -96,15 +96,47 @@ CREATE TRIGGER b_skip_lead_2 BEFORE UPDATE ON mql.leads
   FOR EACH ROW EXECUTE FUNCTION public.skip_lead_2();
 INSERT INTO mql.events (lead_id, event_type, occurred_at) VALUES (2, 'view', '2026-01-06 00:00+00');
 SELECT :'LAST_ERROR_SQLSTATE' AS sqlstate;
--- The same through a statement of many leads (the SPI update).
+-- The same through a statement of many leads, most of them new (created,
+-- then locked and updated directly)...
 INSERT INTO mql.events (lead_id, event_type, occurred_at)
 SELECT g, 'view', '2026-01-06 00:00+00' FROM generate_series(1, 100) AS g;
+SELECT :'LAST_ERROR_SQLSTATE' AS sqlstate;
+-- ... and under REPEATABLE READ (the SPI update).
+BEGIN ISOLATION LEVEL REPEATABLE READ;
+INSERT INTO mql.events (lead_id, event_type, occurred_at)
+SELECT g, 'view', '2026-01-06 00:00+00' FROM generate_series(1, 100) AS g;
+ROLLBACK;
 SELECT :'LAST_ERROR_SQLSTATE' AS sqlstate;
 SELECT count(*) AS events_of_jan_6 FROM mql.events WHERE occurred_at >= '2026-01-06';
 SELECT count(*) AS leads FROM mql.leads;
 SELECT count(*) AS audit_rows FROM public.audit;
 
--- 6. A stored generated column over the scores (the SPI update, which
+-- 6. A BEFORE INSERT trigger that skips the creation of a lead an event
+-- refers to: refused, nothing written, on both paths.
+CREATE FUNCTION public.skip_new_lead_7() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF NEW.lead_id = 7 THEN
+    RETURN NULL;
+  END IF;
+  RETURN NEW;
+END
+$$;
+CREATE TRIGGER b_skip_new_lead_7 BEFORE INSERT ON mql.leads
+  FOR EACH ROW EXECUTE FUNCTION public.skip_new_lead_7();
+INSERT INTO mql.events (lead_id, event_type, occurred_at) VALUES (7, 'view', '2026-01-06 00:00+00');
+SELECT :'LAST_ERROR_SQLSTATE' AS sqlstate;
+INSERT INTO mql.events (lead_id, event_type, occurred_at)
+SELECT g, 'view', '2026-01-06 00:00+00' FROM generate_series(3, 20) AS g;
+SELECT :'LAST_ERROR_SQLSTATE' AS sqlstate;
+BEGIN ISOLATION LEVEL REPEATABLE READ;
+INSERT INTO mql.events (lead_id, event_type, occurred_at) VALUES (7, 'view', '2026-01-06 00:00+00');
+ROLLBACK;
+SELECT :'LAST_ERROR_SQLSTATE' AS sqlstate;
+SELECT count(*) AS leads FROM mql.leads;
+DROP TRIGGER b_skip_new_lead_7 ON mql.leads;
+DROP FUNCTION public.skip_new_lead_7();
+
+-- 7. A stored generated column over the scores (the SPI update, which
 -- recomputes it): it follows every event.
 DROP TRIGGER b_skip_lead_2 ON mql.leads;
 ALTER TABLE mql.leads ADD COLUMN total double precision

@@ -31,14 +31,24 @@ using namespace mql::pg;
 
 namespace {
 
-// Creates missing leads and locks existing ones, in lead_id order, in one
-// statement: concurrent inserts over overlapping leads take their locks in
-// the same order and so cannot deadlock each other. It runs as the owner of
-// mql.leads: the proposed rows carry no tenant or other attribute a
-// row-level security policy could check. What the inserting role may touch
-// is decided right after, by check_visible under its own privileges.
-void create_and_lock(Datum ids, Datum first_seen, int nleads) {
-  static SizedPlan plan{
+// Up to this many leads, a statement first locks its leads one by one
+// (direct_lock_existing, or lock_existing where the direct path does not
+// apply) and creates only those missing: the usual OLTP statement, whose
+// lead exists, then runs no query to lock and read it, and fires no insert
+// trigger on mql.leads.
+constexpr int kLockFirstLeads = 8;
+
+// Creates missing leads and, with `lock`, locks existing ones, in lead_id
+// order, in one statement: concurrent inserts over overlapping leads take
+// their locks in the same order and so cannot deadlock each other. Without
+// `lock`, a lead that exists (or appears meanwhile) is left alone: the
+// caller locks every lead afterwards, in order, and holds none yet. It runs
+// as the owner of mql.leads: the proposed rows carry no tenant or other
+// attribute a row-level security policy could check. What the inserting role
+// may touch is decided right after, by check_visible under its own
+// privileges.
+void create_leads(Datum ids, Datum first_seen, int nleads, bool lock) {
+  static SizedPlan lock_plan{
       "INSERT INTO mql.leads AS l (lead_id, created_at) "
       "SELECT u.id, u.t FROM ROWS FROM (pg_catalog.unnest($1), pg_catalog.unnest($2)) AS "
       "u(id, t) "
@@ -46,9 +56,17 @@ void create_and_lock(Datum ids, Datum first_seen, int nleads) {
       "ON CONFLICT (lead_id) DO UPDATE SET intent_score = l.intent_score WHERE false",
       2,
       {INT8ARRAYOID, TIMESTAMPTZARRAYOID}};
+  static SizedPlan plan{
+      "INSERT INTO mql.leads (lead_id, created_at) "
+      "SELECT u.id, u.t FROM ROWS FROM (pg_catalog.unnest($1), pg_catalog.unnest($2)) AS "
+      "u(id, t) "
+      "ORDER BY u.id "
+      "ON CONFLICT (lead_id) DO NOTHING",
+      2,
+      {INT8ARRAYOID, TIMESTAMPTZARRAYOID}};
   const char *actor = current_actor();
   OwnerScope owner = enter_owner_scope("leads");
-  SPIPlanPtr prepared = plan.get(nleads);
+  SPIPlanPtr prepared = (lock ? lock_plan : plan).get(nleads);
   Datum values[2] = {ids, first_seen};
   volatile int rc = 0;
   g_creating_actor = actor;
@@ -61,6 +79,62 @@ void create_and_lock(Datum ids, Datum first_seen, int nleads) {
   if (rc != SPI_OK_INSERT) elog(ERROR, "pg_mql: could not create leads (SPI %d)", rc);
 }
 
+// Creates the missing leads of ids and locks the existing ones, in order.
+void create_and_lock(Datum ids, Datum first_seen, int nleads) {
+  create_leads(ids, first_seen, nleads, true);
+}
+
+// Refuses an event statement whose lead a user's BEFORE INSERT trigger on
+// mql.leads did not let pg_mql create.
+void report_skipped_creation(int64 lead_id) {
+  ereport(
+      ERROR,
+      (errcode(ERRCODE_TRIGGERED_ACTION_EXCEPTION),
+       errmsg("a trigger on mql.leads skipped pg_mql's creation of lead %lld", (long long)lead_id),
+       errdetail("A BEFORE INSERT trigger returned NULL for the new lead an event refers to."),
+       errhint("Insert the lead before its events, or let the trigger return NEW.")));
+}
+
+// Locks (and creates) a statement's leads (ids sorted, first their first
+// occurred_at) through the direct path, in lead_id order, their rows going to
+// dl->rows. An OLTP statement's leads usually exist: it locks them at once, and
+// only a missing one (and those after it) goes through create_and_lock. A
+// larger statement first finds its missing leads without locking anything,
+// creates them, then locks them all in order: an upsert of every lead would
+// run the insert trigger, the conflict check and a read-back for each
+// existing one. A lead deleted between its creation and its lock is created
+// again by create_and_lock, in order, after the locks taken so far.
+void direct_create_and_lock(DirectLeads *dl, Datum *ids, Datum *first, int nleads) {
+  if (nleads > kLockFirstLeads) {
+    int *missing = (int *)palloc(sizeof(int) * nleads);
+    int nmissing = direct_find_missing(dl, ids, nleads, missing);
+    if (nmissing > 0) {
+      Datum *mids = (Datum *)palloc(sizeof(Datum) * nmissing);
+      Datum *mfirst = (Datum *)palloc(sizeof(Datum) * nmissing);
+      for (int i = 0; i < nmissing; i++) {
+        mids[i] = ids[missing[i]];
+        mfirst[i] = first[missing[i]];
+      }
+      create_leads(int8_array(mids, nmissing), timestamptz_array(mfirst, nmissing), nmissing,
+                   false);
+      pfree(mids);
+      pfree(mfirst);
+    }
+    pfree(missing);
+  }
+  int locked = 0, retried = -1;
+  for (;;) {
+    locked = direct_lock_existing(dl, ids, locked, nleads);
+    if (locked == nleads) break;
+    // create_and_lock leaves the lead locked or refuses: only a trigger of
+    // the user's that skips the insert leaves it missing.
+    if (locked == retried) report_skipped_creation(DatumGetInt64(ids[locked]));
+    retried = locked;
+    create_and_lock(int8_array(ids + locked, nleads - locked),
+                    timestamptz_array(first + locked, nleads - locked), nleads - locked);
+  }
+}
+
 // What score_chunk reads of a lead, in this column order, followed by the
 // row's ctid (column 11) in the owner's reads (lock_existing, read_locked):
 // where update_leads finds the row, which is locked, so it stays there
@@ -68,12 +142,6 @@ void create_and_lock(Datum ids, Datum first_seen, int nleads) {
 #define LEAD_STATE_COLUMNS                                                                         \
   "lead_id, stage, fit_score, intent_score, score_at, stage_changed_at, email, source, "           \
   "campaign, attributes"
-
-// Up to this many leads, a statement first locks its leads one by one
-// (lock_existing) and creates only those missing: the usual OLTP statement,
-// whose lead exists, then runs one query where the upsert and the read
-// needed two, and fires no insert trigger on mql.leads.
-constexpr int kLockFirstLeads = 8;
 
 // Locks the existing leads of ids (sorted) one at a time in that order, as
 // the owner of mql.leads, reading their state; stops at the first missing
@@ -110,20 +178,31 @@ bool reads_as_owner() {
          check_enable_rls(leads, InvalidOid, true) != RLS_ENABLED;
 }
 
-// The state of the statement's leads (ids sorted), just created or locked
-// by create_and_lock, read as the owner of mql.leads with their ctids.
-SPITupleTable *read_locked(Datum ids, int nleads) {
+// The state of the statement's leads (ids sorted, and as the array
+// id_array), just created or locked by create_and_lock, read as the owner of
+// mql.leads with their ctids.
+SPITupleTable *read_locked(Datum id_array, const Datum *ids, int nleads) {
   static SizedPlan plan{"SELECT " LEAD_STATE_COLUMNS ", ctid FROM mql.leads "
                         "WHERE lead_id OPERATOR(pg_catalog.=) ANY ($1) ORDER BY lead_id",
                         1,
                         {INT8ARRAYOID}};
-  Datum values[1] = {ids};
+  Datum values[1] = {id_array};
   OwnerScope owner = enter_owner_scope("leads");
   if (plan.execute_by_key(values, nleads) != SPI_OK_SELECT)
     elog(ERROR, "pg_mql: could not read leads");
   leave_owner_scope(owner);
-  if (SPI_processed != (uint64)nleads)
+  if (SPI_processed != (uint64)nleads) {
+    // The first of the (sorted) ids the (sorted) rows lack.
+    uint64 r = 0;
+    for (int k = 0; k < nleads; k++, r++) {
+      bool isnull;
+      if (r == SPI_processed ||
+          DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, 1, &isnull)) !=
+              DatumGetInt64(ids[k]))
+        report_skipped_creation(DatumGetInt64(ids[k]));
+    }
     elog(ERROR, "pg_mql: read %llu of %d locked leads", (unsigned long long)SPI_processed, nleads);
+  }
   return SPI_tuptable;
 }
 
@@ -572,23 +651,16 @@ bool score_leads(const Config *&cfgp, Tuplestorestate *ts, TupleDesc d, Event *e
   static const int kReadOrder[12] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11};
   const int *col = kReadOrder;
   int locked = 0;
-  DirectLeads *direct = nullptr;
-  if (nleads <= kLockFirstLeads) {
+  DirectLeads *direct = direct_leads_open(nleads);
+  if (direct != nullptr) {
+    direct_create_and_lock(direct, ids, first, nleads);
+    rows = direct->rows;
+    locked = nleads;
+    sd = RelationGetDescr(direct->rel);
+    col = direct->cols;
+  } else if (nleads <= kLockFirstLeads) {
     rows = (HeapTuple *)palloc(sizeof(HeapTuple) * nleads);
-    direct = direct_leads_open(nleads);
-    if (direct != nullptr) {
-      locked = direct_lock_existing(direct, ids, nleads, rows);
-      sd = RelationGetDescr(direct->rel);
-      col = direct->cols;
-      if (locked < nleads) {
-        // A new lead: the SPI statements create it and read all of them.
-        direct_leads_close(direct);
-        direct = nullptr;
-        col = kReadOrder;
-      }
-    } else {
-      locked = lock_existing(ids, nleads, rows, &sd);
-    }
+    locked = lock_existing(ids, nleads, rows, &sd);
   }
   if (locked < nleads)
     create_and_lock(int8_array(ids + locked, nleads - locked),
@@ -606,7 +678,7 @@ bool score_leads(const Config *&cfgp, Tuplestorestate *ts, TupleDesc d, Event *e
   }
   const Config &cfg = *cfgp;
   if (locked < nleads) {
-    SPITupleTable *states = read_locked(id_array, nleads);
+    SPITupleTable *states = read_locked(id_array, ids, nleads);
     rows = states->vals;
     sd = states->tupdesc;
   }

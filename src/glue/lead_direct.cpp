@@ -123,25 +123,48 @@ DirectLeads *direct_leads_open(int max_leads) {
   rte->rellockmode = RowExclusiveLock;
   ExecInitRangeTable(estate, list_make1(rte));
   dl->estate = estate;
-  dl->slots = (TupleTableSlot **)palloc(sizeof(TupleTableSlot *) * max_leads);
-  for (int k = 0; k < max_leads; k++)
-    dl->slots[k] = table_slot_create(rel, &estate->es_tupleTable);
+  dl->rows = (HeapTuple *)palloc_extended(sizeof(HeapTuple) * max_leads, MCXT_ALLOC_HUGE);
+  dl->found = table_slot_create(rel, &estate->es_tupleTable);
+  dl->old = ExecInitExtraTupleSlot(estate, d, &TTSOpsHeapTuple);
   dl->next = ExecInitExtraTupleSlot(estate, d, &TTSOpsVirtual);
   return dl;
 }
 
-int direct_lock_existing(DirectLeads *dl, const Datum *ids, int nleads, HeapTuple *rows) {
+int direct_find_missing(DirectLeads *dl, const Datum *ids, int nleads, int *missing) {
+  CommandCounterIncrement();
+  PushActiveSnapshot(GetTransactionSnapshot());
+  Snapshot snap = GetActiveSnapshot();
+  IndexScanDesc scan = index_beginscan(dl->rel, dl->pk, snap, 1, 0);
+  TupleTableSlot *slot = dl->found;
+  int nmissing = 0;
+  for (int k = 0; k < nleads; k++) {
+    ScanKeyData key;
+    ScanKeyInit(&key, 1, BTEqualStrategyNumber, F_INT8EQ, ids[k]);
+    index_rescan(scan, &key, 1, nullptr, 0);
+    if (!index_getnext_slot(scan, ForwardScanDirection, slot)) missing[nmissing++] = k;
+    CHECK_FOR_INTERRUPTS();
+  }
+  ExecClearTuple(slot);
+  index_endscan(scan);
+  PopActiveSnapshot();
+  return nmissing;
+}
+
+int direct_lock_existing(DirectLeads *dl, const Datum *ids, int from, int nleads) {
   // As SPI does before a statement: this one sees all the transaction did.
   CommandCounterIncrement();
   PushActiveSnapshot(GetTransactionSnapshot());
   Snapshot snap = GetActiveSnapshot();
   IndexScanDesc scan = index_beginscan(dl->rel, dl->pk, snap, 1, 0);
-  int k = 0;
+  int k = from;
   for (; k < nleads; k++) {
-    if (!lock_lead(dl, scan, snap, ids[k], dl->slots[k])) break;
-    bool should_free;
-    rows[k] = ExecFetchSlotHeapTuple(dl->slots[k], false, &should_free);
+    if (!lock_lead(dl, scan, snap, ids[k], dl->found)) break;
+    // A copy (with its ctid), so that no buffer stays pinned: a bulk
+    // statement locks thousands of rows.
+    dl->rows[k] = ExecCopySlotHeapTuple(dl->found);
+    CHECK_FOR_INTERRUPTS();
   }
+  ExecClearTuple(dl->found);
   index_endscan(scan);
   PopActiveSnapshot();
   return k;
@@ -181,7 +204,7 @@ void direct_update_leads(DirectLeads *dl, const Datum *intents, const Datum *sco
   ErrorContextCallback context{error_context_stack, update_context, &lead_id};
   error_context_stack = &context;
   for (int k = 0; k < nleads; k++) {
-    TupleTableSlot *old = dl->slots[k];
+    TupleTableSlot *old = ExecStoreHeapTuple(dl->rows[k], dl->old, false);
     slot_getallattrs(old);
     lead_id = DatumGetInt64(old->tts_values[dl->c.lead_id - 1]);
     ExecClearTuple(next);
@@ -203,6 +226,10 @@ void direct_update_leads(DirectLeads *dl, const Datum *intents, const Datum *sco
     ItemPointerSetInvalid(&next->tts_tid);
     ExecSimpleRelationUpdate(rri, estate, &epq, old, next);
     if (!ItemPointerIsValid(&next->tts_tid)) report_skipped_update(1);
+    // What the row's triggers, constraints and index entries allocated, as
+    // the executor frees it after each row of an UPDATE.
+    ResetPerTupleExprContext(estate);
+    CHECK_FOR_INTERRUPTS();
   }
   error_context_stack = context.previous;
 
@@ -218,7 +245,7 @@ void direct_leads_close(DirectLeads *dl) {
   FreeExecutorState(dl->estate);
   index_close(dl->pk, NoLock);
   table_close(dl->rel, NoLock);
-  pfree(dl->slots);
+  pfree(dl->rows);
   pfree(dl);
 }
 

@@ -1,10 +1,13 @@
-// Direct access to mql.leads for the OLTP statement (a few events, whose
-// leads exist): each lead is locked through the primary key index with
-// table_tuple_lock and updated through the executor's row-level routine
+// Direct access to mql.leads for an event statement: each lead is found
+// (and locked) through the primary key index with table_tuple_lock and
+// updated through the executor's row-level routine
 // (ExecSimpleRelationUpdate, which logical replication applies changes
-// with), instead of a SELECT ... FOR UPDATE and an UPDATE through SPI. The
-// per-statement cost of those two queries (plan cache, executor start and
-// end, lock-rows node, portal) was about a fifth of the OLTP event.
+// with), instead of a SELECT ... FOR UPDATE (or an upsert and a read-back)
+// and an UPDATE through SPI. The per-statement cost of those queries (plan
+// cache, executor start and end, lock-rows node, portal) was about a fifth
+// of the OLTP event; in a bulk load, their per-row executor work (insert
+// trigger and conflict check for existing leads, a read-back, a TID scan
+// per update) was a third of the leads' share.
 //
 // It is used only where it does what those queries do: under READ
 // COMMITTED, and when mql.leads has no statement-level UPDATE trigger or
@@ -26,8 +29,10 @@ struct DirectLeads {
   Relation rel;
   Relation pk;
   EState *estate;
-  TupleTableSlot **slots; // the locked rows, in lock order
-  TupleTableSlot *next;   // the new version of a row, built per update
+  HeapTuple *rows;       // copies of the locked rows, in lock order
+  TupleTableSlot *found; // a row found through the index, then locked
+  TupleTableSlot *old;   // a locked row, as the update's old version
+  TupleTableSlot *next;  // the new version of a row, built per update
   LeadCols c;
   // Attribute numbers of the columns score_leads reads, in the order of
   // its LEAD_STATE_COLUMNS, then the row's ctid (a system attribute).
@@ -38,12 +43,17 @@ struct DirectLeads {
 // statement, or returns null when the SPI statements must run instead.
 DirectLeads *direct_leads_open(int max_leads);
 
-// Locks the existing leads of ids (sorted) one at a time in that order,
-// FOR UPDATE, following a concurrent update to the row's latest version as
-// READ COMMITTED does; stops at the first missing one. Returns how many were
-// locked; rows[k] is lead k's row, described by the relation's descriptor,
-// valid until direct_leads_close.
-int direct_lock_existing(DirectLeads *dl, const Datum *ids, int nleads, HeapTuple *rows);
+// Which leads of ids (sorted) do not exist yet, as the statement sees
+// them, without locking any: their indexes into ids go to missing (room for
+// nleads); returns how many.
+int direct_find_missing(DirectLeads *dl, const Datum *ids, int nleads, int *missing);
+
+// Locks the existing leads of ids (sorted) from index `from` on, one at a
+// time in that order, FOR UPDATE, following a concurrent update to the row's
+// latest version as READ COMMITTED does; stops at the first missing one.
+// Returns the index of that one (nleads when all were locked); dl->rows[k]
+// is then a copy of lead k's row, described by the relation's descriptor.
+int direct_lock_existing(DirectLeads *dl, const Datum *ids, int from, int nleads);
 
 // Writes the locked leads' intent (and fit_score, when fits is given),
 // firing mql.leads's row triggers as an UPDATE would.
