@@ -36,9 +36,9 @@ OwnerScope enter_owner_scope_as(Oid owner) {
   SetUserIdAndSecContext(owner, s.saved_context | SECURITY_LOCAL_USERID_CHANGE |
                                     SECURITY_RESTRICTED_OPERATION);
   // Within pg_mql's trigger functions (SET search_path = pg_catalog,
-  // pg_temp) the path is already pinned. Setting it again would make the
-  // next name lookup recompute the path, and restoring it walks every GUC
-  // (PostgreSQL 15's AtEOXact_GUC): a few percent of an OLTP event.
+  // pg_temp) the path is already pinned. Setting it again would only make
+  // the next name lookup recompute the path, and restoring it walks every
+  // GUC (PostgreSQL 15's AtEOXact_GUC), once per event statement.
   if (namespace_search_path != nullptr && strcmp(namespace_search_path, kPinnedPath) == 0) {
     s.guc_level = -1;
     return s;
