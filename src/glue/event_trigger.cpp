@@ -38,17 +38,14 @@ namespace {
 // trigger on mql.leads.
 constexpr int kLockFirstLeads = 8;
 
-// Creates missing leads and, with `lock`, locks existing ones, in lead_id
-// order, in one statement: concurrent inserts over overlapping leads take
-// their locks in the same order and so cannot deadlock each other. Without
-// `lock`, a lead that exists (or appears meanwhile) is left alone: the
-// caller locks every lead afterwards, in order, and holds none yet. It runs
-// as the owner of mql.leads: the proposed rows carry no tenant or other
-// attribute a row-level security policy could check. What the inserting role
-// may touch is decided right after, by check_visible under its own
-// privileges.
-void create_leads(Datum ids, Datum first_seen, int nleads, bool lock) {
-  static SizedPlan lock_plan{
+// Creates missing leads and locks existing ones, in lead_id order, in one
+// statement: concurrent inserts over overlapping leads take their locks in
+// the same order and so cannot deadlock each other. It runs as the owner of
+// mql.leads: the proposed rows carry no tenant or other attribute a
+// row-level security policy could check. What the inserting role may touch
+// is decided right after, by check_visible under its own privileges.
+void create_and_lock(Datum ids, Datum first_seen, int nleads) {
+  static SizedPlan plan{
       "INSERT INTO mql.leads AS l (lead_id, created_at) "
       "SELECT u.id, u.t FROM ROWS FROM (pg_catalog.unnest($1), pg_catalog.unnest($2)) AS "
       "u(id, t) "
@@ -56,17 +53,9 @@ void create_leads(Datum ids, Datum first_seen, int nleads, bool lock) {
       "ON CONFLICT (lead_id) DO UPDATE SET intent_score = l.intent_score WHERE false",
       2,
       {INT8ARRAYOID, TIMESTAMPTZARRAYOID}};
-  static SizedPlan plan{
-      "INSERT INTO mql.leads (lead_id, created_at) "
-      "SELECT u.id, u.t FROM ROWS FROM (pg_catalog.unnest($1), pg_catalog.unnest($2)) AS "
-      "u(id, t) "
-      "ORDER BY u.id "
-      "ON CONFLICT (lead_id) DO NOTHING",
-      2,
-      {INT8ARRAYOID, TIMESTAMPTZARRAYOID}};
   const char *actor = current_actor();
   OwnerScope owner = enter_owner_scope("leads");
-  SPIPlanPtr prepared = (lock ? lock_plan : plan).get(nleads);
+  SPIPlanPtr prepared = plan.get(nleads);
   Datum values[2] = {ids, first_seen};
   volatile int rc = 0;
   g_creating_actor = actor;
@@ -77,11 +66,6 @@ void create_leads(Datum ids, Datum first_seen, int nleads, bool lock) {
   PG_END_TRY();
   leave_owner_scope(owner);
   if (rc != SPI_OK_INSERT) elog(ERROR, "pg_mql: could not create leads (SPI %d)", rc);
-}
-
-// Creates the missing leads of ids and locks the existing ones, in order.
-void create_and_lock(Datum ids, Datum first_seen, int nleads) {
-  create_leads(ids, first_seen, nleads, true);
 }
 
 // Refuses an event statement whose lead a user's BEFORE INSERT trigger on
@@ -97,31 +81,18 @@ void report_skipped_creation(int64 lead_id) {
 
 // Locks (and creates) a statement's leads (ids sorted, first their first
 // occurred_at) through the direct path, in lead_id order, their rows going to
-// dl->rows. An OLTP statement's leads usually exist: it locks them at once, and
-// only a missing one (and those after it) goes through create_and_lock. A
-// larger statement first finds its missing leads without locking anything,
-// creates them, then locks them all in order: an upsert of every lead would
-// run the insert trigger, the conflict check and a read-back for each
-// existing one. A lead deleted between its creation and its lock is created
-// again by create_and_lock, in order, after the locks taken so far.
+// dl->rows. An OLTP statement's leads usually exist: it locks them at once,
+// and only a missing one (and those after it) goes through create_and_lock.
+// A larger statement runs create_and_lock over all its leads first, then
+// reads each (already locked: no wait, no WAL) through the same lock call,
+// instead of a read-back query. Creating leads before locking smaller ones
+// would break the lead_id order against a statement holding one and waiting
+// for the creation (seen deadlocking in the stress test). A lead deleted
+// before its lock is created again by create_and_lock, in order, after the
+// locks taken so far.
 void direct_create_and_lock(DirectLeads *dl, Datum *ids, Datum *first, int nleads) {
-  if (nleads > kLockFirstLeads) {
-    int *missing = (int *)palloc(sizeof(int) * nleads);
-    int nmissing = direct_find_missing(dl, ids, nleads, missing);
-    if (nmissing > 0) {
-      Datum *mids = (Datum *)palloc(sizeof(Datum) * nmissing);
-      Datum *mfirst = (Datum *)palloc(sizeof(Datum) * nmissing);
-      for (int i = 0; i < nmissing; i++) {
-        mids[i] = ids[missing[i]];
-        mfirst[i] = first[missing[i]];
-      }
-      create_leads(int8_array(mids, nmissing), timestamptz_array(mfirst, nmissing), nmissing,
-                   false);
-      pfree(mids);
-      pfree(mfirst);
-    }
-    pfree(missing);
-  }
+  if (nleads > kLockFirstLeads)
+    create_and_lock(int8_array(ids, nleads), timestamptz_array(first, nleads), nleads);
   int locked = 0, retried = -1;
   for (;;) {
     locked = direct_lock_existing(dl, ids, locked, nleads);

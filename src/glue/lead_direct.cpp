@@ -130,26 +130,6 @@ DirectLeads *direct_leads_open(int max_leads) {
   return dl;
 }
 
-int direct_find_missing(DirectLeads *dl, const Datum *ids, int nleads, int *missing) {
-  CommandCounterIncrement();
-  PushActiveSnapshot(GetTransactionSnapshot());
-  Snapshot snap = GetActiveSnapshot();
-  IndexScanDesc scan = index_beginscan(dl->rel, dl->pk, snap, 1, 0);
-  TupleTableSlot *slot = dl->found;
-  int nmissing = 0;
-  for (int k = 0; k < nleads; k++) {
-    ScanKeyData key;
-    ScanKeyInit(&key, 1, BTEqualStrategyNumber, F_INT8EQ, ids[k]);
-    index_rescan(scan, &key, 1, nullptr, 0);
-    if (!index_getnext_slot(scan, ForwardScanDirection, slot)) missing[nmissing++] = k;
-    CHECK_FOR_INTERRUPTS();
-  }
-  ExecClearTuple(slot);
-  index_endscan(scan);
-  PopActiveSnapshot();
-  return nmissing;
-}
-
 int direct_lock_existing(DirectLeads *dl, const Datum *ids, int from, int nleads) {
   // As SPI does before a statement: this one sees all the transaction did.
   CommandCounterIncrement();

@@ -43,11 +43,6 @@ struct DirectLeads {
 // statement, or returns null when the SPI statements must run instead.
 DirectLeads *direct_leads_open(int max_leads);
 
-// Which leads of ids (sorted) do not exist yet, as the statement sees
-// them, without locking any: their indexes into ids go to missing (room for
-// nleads); returns how many.
-int direct_find_missing(DirectLeads *dl, const Datum *ids, int nleads, int *missing);
-
 // Locks the existing leads of ids (sorted) from index `from` on, one at a
 // time in that order, FOR UPDATE, following a concurrent update to the row's
 // latest version as READ COMMITTED does; stops at the first missing one.
