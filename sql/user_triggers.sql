@@ -84,20 +84,21 @@ SELECT lead_id, round(intent_score::numeric, 4) AS intent, score_at, stage::text
 
 -- 5. A BEFORE trigger that skips the update pg_mql makes: refused (the
 -- lead's score would not match its events), nothing written.
-CREATE FUNCTION public.skip_lead_2() RETURNS trigger LANGUAGE plpgsql AS $$
+-- skip_lead(id) skips the row of lead id, as an UPDATE or an INSERT trigger.
+CREATE FUNCTION public.skip_lead() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  IF NEW.lead_id = 2 THEN
+  IF NEW.lead_id = TG_ARGV[0]::bigint THEN
     RETURN NULL;
   END IF;
   RETURN NEW;
 END
 $$;
 CREATE TRIGGER b_skip_lead_2 BEFORE UPDATE ON mql.leads
-  FOR EACH ROW EXECUTE FUNCTION public.skip_lead_2();
+  FOR EACH ROW EXECUTE FUNCTION public.skip_lead(2);
 INSERT INTO mql.events (lead_id, event_type, occurred_at) VALUES (2, 'view', '2026-01-06 00:00+00');
 SELECT :'LAST_ERROR_SQLSTATE' AS sqlstate;
--- The same through a statement of many leads, most of them new (created,
--- then locked and updated directly)...
+-- The same through a statement of many leads, most of them new (created
+-- and locked by one upsert, then read and updated directly)...
 INSERT INTO mql.events (lead_id, event_type, occurred_at)
 SELECT g, 'view', '2026-01-06 00:00+00' FROM generate_series(1, 100) AS g;
 SELECT :'LAST_ERROR_SQLSTATE' AS sqlstate;
@@ -113,16 +114,8 @@ SELECT count(*) AS audit_rows FROM public.audit;
 
 -- 6. A BEFORE INSERT trigger that skips the creation of a lead an event
 -- refers to: refused, nothing written, on both paths.
-CREATE FUNCTION public.skip_new_lead_7() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-  IF NEW.lead_id = 7 THEN
-    RETURN NULL;
-  END IF;
-  RETURN NEW;
-END
-$$;
 CREATE TRIGGER b_skip_new_lead_7 BEFORE INSERT ON mql.leads
-  FOR EACH ROW EXECUTE FUNCTION public.skip_new_lead_7();
+  FOR EACH ROW EXECUTE FUNCTION public.skip_lead(7);
 INSERT INTO mql.events (lead_id, event_type, occurred_at) VALUES (7, 'view', '2026-01-06 00:00+00');
 SELECT :'LAST_ERROR_SQLSTATE' AS sqlstate;
 INSERT INTO mql.events (lead_id, event_type, occurred_at)
@@ -134,7 +127,6 @@ ROLLBACK;
 SELECT :'LAST_ERROR_SQLSTATE' AS sqlstate;
 SELECT count(*) AS leads FROM mql.leads;
 DROP TRIGGER b_skip_new_lead_7 ON mql.leads;
-DROP FUNCTION public.skip_new_lead_7();
 
 -- 7. A stored generated column over the scores (the SPI update, which
 -- recomputes it): it follows every event.
@@ -148,4 +140,4 @@ SELECT lead_id, round(intent_score::numeric, 4) AS intent,
 ALTER TABLE mql.leads DROP COLUMN total;
 
 DROP TABLE public.audit;
-DROP FUNCTION public.audit_row(), public.audit_statement(), public.skip_lead_2() CASCADE;
+DROP FUNCTION public.audit_row(), public.audit_statement(), public.skip_lead() CASCADE;
