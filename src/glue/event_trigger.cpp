@@ -79,20 +79,20 @@ void report_skipped_creation(int64 lead_id) {
        errhint("Insert the lead before its events, or let the trigger return NEW.")));
 }
 
-// Locks (and creates) a statement's leads (ids sorted, first their first
-// occurred_at) through the direct path, in lead_id order, their rows going to
-// dl->rows. An OLTP statement's leads usually exist: it locks them at once,
-// and only a missing one (and those after it) goes through create_and_lock.
-// A larger statement runs create_and_lock over all its leads first, then
-// reads each (already locked: no wait, no WAL) through the same lock call,
-// instead of a read-back query. Creating leads before locking smaller ones
-// would break the lead_id order against a statement holding one and waiting
-// for the creation (seen deadlocking in the stress test). A lead deleted
-// before its lock is created again by create_and_lock, in order, after the
-// locks taken so far.
-void direct_create_and_lock(DirectLeads *dl, Datum *ids, Datum *first, int nleads) {
-  if (nleads > kLockFirstLeads)
-    create_and_lock(int8_array(ids, nleads), timestamptz_array(first, nleads), nleads);
+// Locks (and creates) a statement's leads (ids sorted, also as the array
+// id_array; first their first occurred_at) through the direct path, in
+// lead_id order, their rows going to dl->rows. An OLTP statement's leads
+// usually exist: it locks them at once, and only a missing one (and those
+// after it) goes through create_and_lock. A larger statement runs
+// create_and_lock over all its leads first, then reads each (already
+// locked: no wait, no WAL) through the same lock call, instead of a
+// read-back query. Creating leads before locking smaller ones would break
+// the lead_id order against a statement holding one and waiting for the
+// creation (seen deadlocking in the stress test). A lead deleted before its
+// lock is created again by create_and_lock, in order, after the locks taken
+// so far.
+void direct_create_and_lock(DirectLeads *dl, Datum id_array, Datum *ids, Datum *first, int nleads) {
+  if (nleads > kLockFirstLeads) create_and_lock(id_array, timestamptz_array(first, nleads), nleads);
   int locked = 0, retried = -1;
   for (;;) {
     locked = direct_lock_existing(dl, ids, locked, nleads);
@@ -624,7 +624,7 @@ bool score_leads(const Config *&cfgp, Tuplestorestate *ts, TupleDesc d, Event *e
   int locked = 0;
   DirectLeads *direct = direct_leads_open(nleads);
   if (direct != nullptr) {
-    direct_create_and_lock(direct, ids, first, nleads);
+    direct_create_and_lock(direct, id_array, ids, first, nleads);
     rows = direct->rows;
     locked = nleads;
     sd = RelationGetDescr(direct->rel);
