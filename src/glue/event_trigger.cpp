@@ -84,18 +84,24 @@ void report_skipped_creation(int64 lead_id) {
 // lead_id order, their rows going to dl->rows. An OLTP statement's leads
 // usually exist: it locks them at once, and only a missing one (and those
 // after it) goes through create_and_lock. A larger statement runs
-// create_and_lock over all its leads first, then reads each (already
-// locked: no wait, no WAL) through the same lock call, instead of a
-// read-back query. Creating leads before locking smaller ones would break
-// the lead_id order against a statement holding one and waiting for the
-// creation (seen deadlocking in the stress test). A lead deleted before its
-// lock is created again by create_and_lock, in order, after the locks taken
-// so far.
+// create_and_lock over all its leads first, then reads each through the
+// same lock call, instead of a read-back query. Leads the upsert locked are
+// asked for in its mode (FOR NO KEY UPDATE), so that call neither waits nor
+// writes: an upgrade to FOR UPDATE would wait for a KEY SHARE lock (a
+// foreign key's) out of lead_id order. Creating leads before locking
+// smaller ones would break the lead_id order against a statement holding
+// one and waiting for the creation (seen deadlocking in the stress test). A
+// lead deleted before its lock is created again by create_and_lock, in
+// order, after the locks taken so far.
 void direct_create_and_lock(DirectLeads *dl, Datum id_array, Datum *ids, Datum *first, int nleads) {
-  if (nleads > kLockFirstLeads) create_and_lock(id_array, timestamptz_array(first, nleads), nleads);
+  LockTupleMode mode = LockTupleExclusive; // as SELECT ... FOR UPDATE
+  if (nleads > kLockFirstLeads) {
+    create_and_lock(id_array, timestamptz_array(first, nleads), nleads);
+    mode = LockTupleNoKeyExclusive;
+  }
   int locked = 0, retried = -1;
   for (;;) {
-    locked = direct_lock_existing(dl, ids, locked, nleads);
+    locked = direct_lock_existing(dl, ids, locked, nleads, mode);
     if (locked == nleads) break;
     // create_and_lock leaves the lead locked or refuses: only a trigger of
     // the user's that skips the insert leaves it missing.
@@ -103,6 +109,7 @@ void direct_create_and_lock(DirectLeads *dl, Datum id_array, Datum *ids, Datum *
     retried = locked;
     create_and_lock(int8_array(ids + locked, nleads - locked),
                     timestamptz_array(first + locked, nleads - locked), nleads - locked);
+    mode = LockTupleNoKeyExclusive;
   }
 }
 

@@ -31,21 +31,21 @@ bool needs_spi(Relation rel) {
 }
 
 // Finds lead_id's row through the primary key (scan, restarted per lead)
-// with the statement's snapshot and locks it into slot as SELECT ... FOR
-// UPDATE does under READ COMMITTED: waiting for a concurrent writer, then
+// with the statement's snapshot and locks it into slot in `mode` as SELECT
+// ... FOR UPDATE does under READ COMMITTED: waiting for a concurrent writer, then
 // locking the row's latest version. False if the lead does not exist, or
 // was deleted meanwhile (then it is created anew, as after a SELECT ... FOR
 // UPDATE that found no row). lead_id itself cannot change
 // (leads_before_update refuses it), so the latest version is the same lead.
-bool lock_lead(DirectLeads *dl, IndexScanDesc scan, Snapshot snap, Datum id, TupleTableSlot *slot) {
+bool lock_lead(DirectLeads *dl, IndexScanDesc scan, Snapshot snap, Datum id, LockTupleMode mode,
+               TupleTableSlot *slot) {
   ScanKeyData key;
   ScanKeyInit(&key, 1, BTEqualStrategyNumber, F_INT8EQ, id);
   index_rescan(scan, &key, 1, nullptr, 0);
   if (!index_getnext_slot(scan, ForwardScanDirection, slot)) return false;
   TM_FailureData tmfd;
-  TM_Result r =
-      table_tuple_lock(dl->rel, &slot->tts_tid, snap, slot, GetCurrentCommandId(false),
-                       LockTupleExclusive, LockWaitBlock, TUPLE_LOCK_FLAG_FIND_LAST_VERSION, &tmfd);
+  TM_Result r = table_tuple_lock(dl->rel, &slot->tts_tid, snap, slot, GetCurrentCommandId(false),
+                                 mode, LockWaitBlock, TUPLE_LOCK_FLAG_FIND_LAST_VERSION, &tmfd);
   if (r == TM_Deleted) return false;
   if (r != TM_Ok)
     elog(ERROR, "pg_mql: could not lock lead %lld (status %d)", (long long)DatumGetInt64(id),
@@ -130,7 +130,8 @@ DirectLeads *direct_leads_open(int max_leads) {
   return dl;
 }
 
-int direct_lock_existing(DirectLeads *dl, const Datum *ids, int from, int nleads) {
+int direct_lock_existing(DirectLeads *dl, const Datum *ids, int from, int nleads,
+                         LockTupleMode mode) {
   // As SPI does before a statement: this one sees all the transaction did.
   CommandCounterIncrement();
   PushActiveSnapshot(GetTransactionSnapshot());
@@ -138,7 +139,7 @@ int direct_lock_existing(DirectLeads *dl, const Datum *ids, int from, int nleads
   IndexScanDesc scan = index_beginscan(dl->rel, dl->pk, snap, 1, 0);
   int k = from;
   for (; k < nleads; k++) {
-    if (!lock_lead(dl, scan, snap, ids[k], dl->found)) break;
+    if (!lock_lead(dl, scan, snap, ids[k], mode, dl->found)) break;
     // A copy (with its ctid), so that no buffer stays pinned: a bulk
     // statement locks thousands of rows.
     dl->rows[k] = ExecCopySlotHeapTuple(dl->found);
