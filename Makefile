@@ -6,7 +6,7 @@ MODULE_big = pg_mql
 
 CORE_OBJS = src/core/stage.o src/core/decay.o src/core/fit_rules.o src/core/qualify.o \
             src/core/selftest.o src/core/percentile.o src/core/facts.o \
-            src/core/event_merge.o
+            src/core/event_merge.o src/core/event_radix.o
 GLUE_OBJS = src/glue/module.o src/glue/boundary.o src/glue/stage_type.o src/glue/config.o \
             src/glue/transition.o src/glue/lead_triggers.o src/glue/event_trigger.o \
             src/glue/functions.o src/glue/percentile_agg.o src/glue/input_checks.o \

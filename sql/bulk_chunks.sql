@@ -82,8 +82,9 @@ DROP EXTENSION pg_mql CASCADE;
 CREATE EXTENSION pg_mql;
 SELECT pg_temp.configure();
 SET jit = on;
--- The sort takes work_mem per run: with 64 kB (1,638 events a run) the
--- 126,000 events make 77 sorted runs in a temporary file, merged back.
+-- A run of the sort takes half of work_mem, the radix sort's scratch space
+-- the other half: with 64 kB a run holds the minimum of 1,024 events, and
+-- the 126,000 events make 124 sorted runs in a temporary file, merged back.
 SET work_mem = '64kB';
 INSERT INTO mql.events (lead_id, event_type, occurred_at)
   SELECT lead_id, event_type, occurred_at FROM load ORDER BY random();

@@ -1,5 +1,7 @@
 #include "event_sort.hpp"
 
+#include "event_radix.hpp"
+
 #include <algorithm>
 #include <new>
 
@@ -15,12 +17,15 @@ constexpr size_t kFirstBuffer = 65536;
 } // namespace
 
 void EventSort::begin(size_t mem_bytes) {
-  cap_ = std::max(kMinRun, mem_bytes / sizeof(Event));
+  // A run and the radix sort's scratch space of the same size.
+  cap_ = std::max(kMinRun, mem_bytes / (2 * sizeof(Event)));
   // The buffer grows to cap_ as events come, so that a large work_mem is
   // not taken whole by a statement that needs a fraction of it.
   size_ = std::min(cap_, kFirstBuffer);
   buf_ = (Event *)palloc_extended(sizeof(Event) * size_, MCXT_ALLOC_HUGE);
   n_ = pos_ = 0;
+  scratch_ = nullptr;
+  scratch_size_ = 0;
   file_ = nullptr;
   runs_ = nullptr;
   nruns_ = runs_cap_ = 0;
@@ -28,6 +33,17 @@ void EventSort::begin(size_t mem_bytes) {
   blocks_ = nullptr;
   heap_ = nullptr;
   merge_ = nullptr;
+}
+
+// Sorts the events in buf_, with scratch space as large as buf_ (kept from
+// one run to the next).
+void EventSort::sort_buffer() {
+  if (scratch_size_ < n_) {
+    if (scratch_ != nullptr) pfree(scratch_);
+    scratch_ = (Event *)palloc_extended(sizeof(Event) * size_, MCXT_ALLOC_HUGE);
+    scratch_size_ = size_;
+  }
+  radix_sort_events(buf_, n_, scratch_);
 }
 
 // Sorts the events in memory and appends them to the file as one run.
@@ -38,7 +54,7 @@ void EventSort::spill() {
     runs_ = runs_ == nullptr ? (Run *)palloc(sizeof(Run) * runs_cap_)
                              : (Run *)repalloc(runs_, sizeof(Run) * runs_cap_);
   }
-  sort_events(buf_, n_);
+  sort_buffer();
   Run &r = runs_[nruns_++];
   BufFileTell(file_, &r.fileno, &r.offset);
   r.left = n_;
@@ -60,11 +76,14 @@ void EventSort::put(const Event &e) {
 
 void EventSort::finish() {
   if (file_ == nullptr) { // everything fits in memory
-    sort_events(buf_, n_);
+    sort_buffer();
     pos_ = 0;
-    return;
+  } else if (n_ > 0) {
+    spill();
   }
-  if (n_ > 0) spill();
+  if (scratch_ != nullptr) pfree(scratch_);
+  scratch_ = nullptr;
+  if (file_ == nullptr) return;
   pfree(buf_);
   buf_ = nullptr;
   // The merge reads each run in blocks that together take about what one
@@ -107,12 +126,13 @@ void EventSort::end() {
   if (file_ != nullptr) BufFileClose(file_);
   file_ = nullptr;
   if (buf_ != nullptr) pfree(buf_);
+  if (scratch_ != nullptr) pfree(scratch_);
   if (block_mem_ != nullptr) pfree(block_mem_);
   if (blocks_ != nullptr) pfree(blocks_);
   if (heap_ != nullptr) pfree(heap_);
   if (runs_ != nullptr) pfree(runs_);
   if (merge_ != nullptr) pfree(merge_);
-  buf_ = block_mem_ = nullptr;
+  buf_ = scratch_ = block_mem_ = nullptr;
   blocks_ = nullptr;
   heap_ = nullptr;
   runs_ = nullptr;

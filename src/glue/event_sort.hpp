@@ -1,5 +1,6 @@
 // Sorting a large statement's events by (lead_id, occurred_at, event_id)
-// within work_mem: runs of events are sorted in memory (sort_events) and,
+// within work_mem: runs of events are sorted in memory (radix_sort_events,
+// with scratch space as large as the run) and,
 // past the first, spilled to a temporary file, then merged back
 // (EventMerge). Fixed-size Event records instead of tuples: no per-event
 // allocation, no comparator calls through fmgr.
@@ -35,13 +36,16 @@ private:
     off_t offset;
     size_t left;
   };
+  void sort_buffer();
   void spill();
   bool refill(int run, RunBlock &block);
 
   Event *buf_ = nullptr; // the run being filled; all events while in memory
-  size_t cap_ = 0;       // the most events a run holds (work_mem's worth)
+  size_t cap_ = 0;       // the most events a run holds (half of work_mem)
   size_t size_ = 0;      // the events buf_ has room for now
   size_t n_ = 0, pos_ = 0;
+  Event *scratch_ = nullptr; // the radix sort's, while runs are sorted
+  size_t scratch_size_ = 0;
   BufFile *file_ = nullptr;
   Run *runs_ = nullptr;
   int nruns_ = 0, runs_cap_ = 0;

@@ -13,6 +13,7 @@ extern "C" {
 
 #include "arrays.hpp"
 #include "config.hpp"
+#include "event_radix.hpp"
 #include "event_sort.hpp"
 #include "input_checks.hpp"
 #include "lead_direct.hpp"
@@ -525,7 +526,7 @@ void reweigh(const Config &cfg, Tuplestorestate *ts, TupleDesc d, Event *ev, siz
     fresh[m++] = e;
   });
   if (m != n) elog(ERROR, "pg_mql: the transition table changed while scoring");
-  sort_events(fresh, n);
+  radix_sort_events(fresh, n, ev); // ev is overwritten just after
   memcpy(ev, fresh, sizeof(Event) * n);
   pfree(fresh);
 }
@@ -819,7 +820,9 @@ Datum mql_events_after_insert(PG_FUNCTION_ARGS) {
   if (tuplestore_tuple_count(ts) <= kInMemoryEvents) {
     size_t n = 0;
     Event *ev = read_new_events(*cfgp, ts, d, n);
-    sort_events(ev, n);
+    Event *scratch = (Event *)palloc_extended(sizeof(Event) * n, MCXT_ALLOC_HUGE);
+    radix_sort_events(ev, n, scratch);
+    pfree(scratch);
     if (n > 0) score_chunk(cfgp, ts, d, ev, n);
   } else {
     SortedEvents se;
