@@ -1,6 +1,6 @@
 // Sorting a run of a bulk statement's events: a radix sort on lead_id,
-// several times faster than a comparison sort on the hundred thousand
-// events a run of work_mem holds. Pure: the caller owns all storage.
+// several times faster than a comparison sort on the tens of thousands of
+// events a run holds. Pure: the caller owns all storage.
 #pragma once
 
 #include "qualify.hpp"

@@ -1,9 +1,9 @@
 // Sorting a large statement's events by (lead_id, occurred_at, event_id)
 // within work_mem: runs of events are sorted in memory (radix_sort_events,
-// with scratch space as large as the run) and,
-// past the first, spilled to a temporary file, then merged back
-// (EventMerge). Fixed-size Event records instead of tuples: no per-event
-// allocation, no comparator calls through fmgr.
+// with scratch space as large as the run) and, past the first, spilled to
+// a temporary file, then merged back (EventMerge). Fixed-size Event
+// records instead of tuples: no per-event allocation, no comparator calls
+// through fmgr.
 #pragma once
 
 #include "pg.hpp"

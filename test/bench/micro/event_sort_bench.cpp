@@ -27,8 +27,9 @@ std::vector<Event> random_events(size_t n) {
 }
 
 // Sorting a run of state.range(0) events, as a bulk statement's EventSort
-// does (100,000 events of 40 bytes are 4 MB, the default work_mem); the
-// copy back to unsorted order each iteration is part of the time.
+// does (a run takes half of work_mem: 50,000 events of 40 bytes with the
+// default 4 MB); the copy back to unsorted order each iteration is part of
+// the time.
 void BM_RadixSortRun(benchmark::State &state) {
   const std::vector<Event> pristine = random_events(size_t(state.range(0)));
   std::vector<Event> ev(pristine.size()), scratch(pristine.size());
