@@ -20,15 +20,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   fuzz::TextInput in(data, size);
   int k = int(std::clamp<int64_t>(in.integer(), 1, 64));
   size_t block = size_t(std::clamp<int64_t>(in.integer(), 1, 64));
-  std::vector<Event> events;
-  while (!in.done() && events.size() < 4096) {
-    Event e;
-    e.lead_id = in.integer();
-    e.occurred = in.integer();
-    e.event_id = in.integer();
-    e.weight = double(events.size()); // identifies the event
-    events.push_back(e);
-  }
+  std::vector<Event> events = fuzz::read_events<Event>(in, 4096);
   std::vector<std::vector<Event>> runs(k);
   for (size_t i = 0; i < events.size(); i++)
     runs[i % k].push_back(events[i]);

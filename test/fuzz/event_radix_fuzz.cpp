@@ -15,15 +15,7 @@ using namespace mql;
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   fuzz::TextInput in(data, size);
-  std::vector<Event> events;
-  while (!in.done() && events.size() < 4096) {
-    Event e;
-    e.lead_id = in.integer();
-    e.occurred = in.integer();
-    e.event_id = in.integer();
-    e.weight = double(events.size()); // identifies the event
-    events.push_back(e);
-  }
+  std::vector<Event> events = fuzz::read_events<Event>(in, 4096);
   std::vector<Event> want = events, got = events, scratch(events.size());
   sort_events(want.data(), want.size());
   radix_sort_events(got.data(), got.size(), scratch.data());

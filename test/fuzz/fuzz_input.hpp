@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <string>
 #include <string_view>
+#include <vector>
 
 // Aborts the fuzzer, naming the invariant that failed.
 #define FUZZ_CHECK(cond)                                                                           \
@@ -88,6 +89,22 @@ inline bool close(double a, double b, double absolute = 1e-300) {
   if (a == b) return true;
   double scale = std::fmax(std::fabs(a), std::fabs(b));
   return std::fabs(a - b) <= 1e-9 * scale + absolute;
+}
+
+// Reads the rest of the input as "lead_id occurred event_id" triples, up to
+// `max` events (of the core's Event type E), each event's weight set to its
+// position in the input, which identifies it after a sort.
+template <typename E> std::vector<E> read_events(TextInput &in, size_t max) {
+  std::vector<E> events;
+  while (!in.done() && events.size() < max) {
+    E e;
+    e.lead_id = in.integer();
+    e.occurred = in.integer();
+    e.event_id = in.integer();
+    e.weight = double(events.size());
+    events.push_back(e);
+  }
+  return events;
 }
 
 } // namespace mql::fuzz

@@ -28,32 +28,24 @@ std::vector<Event> random_events(size_t n) {
 
 // Sorting a run of state.range(0) events, as a bulk statement's EventSort
 // does (a run takes half of work_mem: 50,000 events of 40 bytes with the
-// default 4 MB); the copy back to unsorted order each iteration is part of
-// the time.
-void BM_RadixSortRun(benchmark::State &state) {
+// default 4 MB), by radix_sort_events (state.range(1) = 1) or, for
+// comparison, sort_events (0); the copy back to unsorted order each
+// iteration is part of the time.
+void BM_SortRun(benchmark::State &state) {
   const std::vector<Event> pristine = random_events(size_t(state.range(0)));
+  const bool radix = state.range(1) != 0;
   std::vector<Event> ev(pristine.size()), scratch(pristine.size());
   for (auto _ : state) {
     ev = pristine;
-    radix_sort_events(ev.data(), ev.size(), scratch.data());
+    if (radix)
+      radix_sort_events(ev.data(), ev.size(), scratch.data());
+    else
+      sort_events(ev.data(), ev.size());
     benchmark::DoNotOptimize(ev.data());
   }
   state.SetItemsProcessed(state.iterations() * state.range(0));
 }
-BENCHMARK(BM_RadixSortRun)->Arg(1000)->Arg(50000)->Arg(100000);
-
-// The same runs through the comparison sort, for comparison.
-void BM_ComparisonSortRun(benchmark::State &state) {
-  const std::vector<Event> pristine = random_events(size_t(state.range(0)));
-  std::vector<Event> ev(pristine.size());
-  for (auto _ : state) {
-    ev = pristine;
-    sort_events(ev.data(), ev.size());
-    benchmark::DoNotOptimize(ev.data());
-  }
-  state.SetItemsProcessed(state.iterations() * state.range(0));
-}
-BENCHMARK(BM_ComparisonSortRun)->Arg(1000)->Arg(50000)->Arg(100000);
+BENCHMARK(BM_SortRun)->ArgsProduct({{1000, 50000, 100000}, {1, 0}});
 
 // Merging state.range(0) sorted runs of 100,000 events each, read in one
 // block per run.
