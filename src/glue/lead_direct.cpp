@@ -32,8 +32,8 @@ bool needs_spi(Relation rel) {
 
 // Finds lead_id's row through the primary key (scan, restarted per lead)
 // with the statement's snapshot and locks it into slot in `mode` as SELECT
-// ... FOR UPDATE does under READ COMMITTED: waiting for a concurrent writer, then
-// locking the row's latest version. False if the lead does not exist, or
+// ... FOR UPDATE does under READ COMMITTED: waiting for a concurrent
+// writer, then locking the row's latest version. False if the lead does not exist, or
 // was deleted meanwhile (then it is created anew, as after a SELECT ... FOR
 // UPDATE that found no row). lead_id itself cannot change
 // (leads_before_update refuses it), so the latest version is the same lead.

@@ -44,10 +44,11 @@ struct DirectLeads {
 DirectLeads *direct_leads_open(int max_leads);
 
 // Locks the existing leads of ids (sorted) from index `from` on, one at a
-// time in that order, in `mode` (LockTupleExclusive: FOR UPDATE), following a concurrent update to
-// the row's latest version as READ COMMITTED does; stops at the first missing one. Returns the
-// index of that one (nleads when all were locked); dl->rows[k] is then a copy of lead k's row,
-// described by the relation's descriptor.
+// time in that order, in `mode` (LockTupleExclusive: FOR UPDATE),
+// following a concurrent update to the row's latest version as READ
+// COMMITTED does; stops at the first missing one. Returns the index of that
+// one (nleads when all were locked); dl->rows[k] is then a copy of lead
+// k's row, described by the relation's descriptor.
 int direct_lock_existing(DirectLeads *dl, const Datum *ids, int from, int nleads,
                          LockTupleMode mode);
 
